@@ -1,0 +1,40 @@
+# Sluice: `make run` builds and starts the server on the default config; `make test` runs the
+# test suite. Both install the Debian packages they need first.
+
+SWIFT ?= swift
+CONFIG ?= config/sluice.json
+
+# Build: libsrt (the GnuTLS build Debian's libavformat already links) and FFmpeg's libraries.
+BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev libavutil-dev
+# Tests push real streams with ffmpeg.
+TEST_PACKAGES := ffmpeg
+
+.PHONY: deps test-deps build release run test fixtures format clean
+
+deps:
+	@scripts/ensure-packages.sh $(BUILD_PACKAGES)
+
+test-deps: deps
+	@scripts/ensure-packages.sh $(TEST_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	$$($(SWIFT) build -c release --show-bin-path)/sluice --config $(CONFIG)
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	SLUICE_BINARY=$$($(SWIFT) build --show-bin-path)/sluice $(SWIFT) test
+
+fixtures: test-deps
+	fixtures/make-fixtures.sh
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
+clean:
+	rm -rf .build

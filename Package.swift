@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceServer", targets: ["SluiceServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        // System libraries. libsrt is linked as the GnuTLS build that Debian's libavformat
+        // already loads: two libsrt copies in one process crash at exit (Haivision/srt#2770).
+        .systemLibrary(name: "CSRT", providers: [.apt(["libsrt-gnutls-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]
+        ),
+
+        // Pure Swift: frames, GOP buffers, stream ids, configuration. Knows nothing of C.
+        .target(name: "SluiceCore"),
+
+        // Thin wrappers over the C libraries.
+        .target(name: "SluiceSRT", dependencies: ["CSRT"]),
+        .target(name: "SluiceDemux", dependencies: ["CFFmpeg", "SluiceCore"]),
+
+        // The wiring: registry, per-stream ingest pipeline, lifecycle.
+        .target(
+            name: "SluiceServer",
+            dependencies: [
+                "SluiceCore", "SluiceSRT", "SluiceDemux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "SluiceServer", "SluiceCore", "SluiceSRT",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,58 @@
+/// What to do when a publisher names a stream that is already live.
+public enum DuplicatePolicy: String, Sendable, CaseIterable, Hashable {
+    /// Refuse the newcomer in the handshake (reject code 1409).
+    case reject
+    /// Disconnect the live publisher and hand the name to the newcomer.
+    case replace
+}
+
+/// Sluice's configuration. Every key has a default; `config/sluice.json` writes them all out.
+public struct Config: Sendable, Equatable {
+    /// The SRT listener.
+    public var srt: SRT
+    /// The per-stream frame buffers.
+    public var buffer: Buffer
+
+    /// The SRT listener's settings (`srt.*`).
+    public struct SRT: Sendable, Equatable {
+        /// `srt.listen`: where to accept callers.
+        public var listen = ListenAddress(host: "0.0.0.0", port: 9000)
+        /// `srt.latency_ms`: the SRT receiver latency.
+        public var latencyMilliseconds = 120
+        /// `srt.passphrase`: when set, callers must encrypt with it.
+        public var passphrase: String?
+        /// `srt.pbkeylen`: the AES key length in bytes (16, 24 or 32) used with a passphrase.
+        public var keyLength = 16
+        /// `srt.on_duplicate`: what a second publisher on a live name gets.
+        public var onDuplicate = DuplicatePolicy.reject
+        /// `srt.idle_timeout_ms`: a publisher that sends nothing for this long is dropped.
+        public var idleTimeoutMilliseconds = 5000
+        /// `srt.max_streams`: the most publishers live at once.
+        public var maxStreams = 256
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The per-stream buffer's settings (`buffer.*`).
+    public struct Buffer: Sendable, Equatable {
+        /// `buffer.max_duration_ms`: the span of recent media each stream keeps.
+        public var maxDurationMilliseconds = 10_000
+        /// `buffer.max_bytes`: the hard cap on one stream's buffered bytes.
+        public var maxBytes = ByteSize(bytes: 256 << 20)
+
+        /// The defaults.
+        public init() {}
+
+        /// The limits a stream's ``GOPBuffer`` works within.
+        public var limits: BufferLimits {
+            BufferLimits(maxDuration: Int64(maxDurationMilliseconds) * 1000, maxBytes: maxBytes.bytes)
+        }
+    }
+
+    /// The defaults.
+    public init() {
+        srt = SRT()
+        buffer = Buffer()
+    }
+}

@@ -1,0 +1,155 @@
+import CFFmpeg
+import SluiceCore
+
+/// What one step of demuxing produced.
+public enum DemuxEvent {
+    /// A frame.
+    case frame(Frame)
+    /// A packet or stretch of input that was corrupt and was skipped.
+    case corrupt
+    /// The input ended.
+    case end
+}
+
+/// Demuxes a live MPEG-TS byte stream with libavformat into ``Frame``s.
+///
+/// Used by one thread at a time: the stream's ingest thread. Every call blocks on the
+/// ``ByteSource``.
+public final class Demuxer {
+    /// How much input libavformat may read to identify the streams.
+    public static let probeBytes: Int64 = 2 << 20
+    /// How much media time libavformat may read to learn the codec parameters.
+    public static let analyzeMicroseconds: Int64 = 1_500_000
+
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private let avio: AVIOBridge
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private var classifiers: [Int: FrameClassifier] = [:]
+
+    /// The elementary streams found when the input was opened.
+    public private(set) var streams: [ElementaryStream] = []
+
+    /// Opens the input and reads enough of it to know its streams and codecs.
+    /// - Parameter source: The live byte stream.
+    /// - Throws: ``DemuxError`` if the input is not a readable transport stream.
+    public init(source: ByteSource) throws(DemuxError) {
+        Self.quietLibraryLogging
+        avio = try AVIOBridge(source: source)
+        guard let packet = av_packet_alloc() else {
+            avio.free()
+            throw DemuxError(cffmpeg_averror(ENOMEM), "allocating a packet")
+        }
+        self.packet = packet
+        do throws(DemuxError) {
+            try open()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    private func open() throws(DemuxError) {
+        guard let context = avformat_alloc_context() else {
+            throw DemuxError(cffmpeg_averror(ENOMEM), "allocating the format context")
+        }
+        context.pointee.pb = avio.context
+        context.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        context.pointee.probesize = Self.probeBytes
+        context.pointee.max_analyze_duration = Self.analyzeMicroseconds
+        format = context
+        // The container is known: forcing it skips content probing on a live socket.
+        let status = avformat_open_input(&format, nil, av_find_input_format("mpegts"), nil)
+        guard status >= 0 else { throw DemuxError(status, "opening the transport stream") }
+        let info = avformat_find_stream_info(format, nil)
+        guard info >= 0 else { throw DemuxError(info, "reading stream information") }
+        streams = (0..<Int(format!.pointee.nb_streams)).compactMap(describeStream)
+    }
+
+    private static let quietLibraryLogging: Void = {
+        // Damaged input is counted per stream; libavformat's own lines would only repeat it.
+        av_log_set_level(AV_LOG_FATAL)
+    }()
+
+    deinit { close() }
+
+    private func close() {
+        if format != nil { avformat_close_input(&format) }
+        avio.free()
+        var packet: UnsafeMutablePointer<AVPacket>? = self.packet
+        av_packet_free(&packet)
+        classifiers.removeAll()
+    }
+
+    private func describeStream(_ index: Int) -> ElementaryStream? {
+        guard let stream = format?.pointee.streams[index], let parameters = stream.pointee.codecpar
+        else { return nil }
+        let kind: MediaKind
+        switch parameters.pointee.codec_type {
+        case AVMEDIA_TYPE_VIDEO: kind = .video
+        case AVMEDIA_TYPE_AUDIO: kind = .audio
+        default: kind = .metadata
+        }
+        let audio = kind == .audio
+        return ElementaryStream(
+            index: index, kind: kind,
+            codec: String(cString: avcodec_get_name(parameters.pointee.codec_id)),
+            width: kind == .video ? Int(parameters.pointee.width) : nil,
+            height: kind == .video ? Int(parameters.pointee.height) : nil,
+            sampleRate: audio ? Int(parameters.pointee.sample_rate) : nil,
+            channels: audio ? Int(parameters.pointee.ch_layout.nb_channels) : nil)
+    }
+
+    /// Reads the next frame.
+    /// - Returns: A frame, a skipped corrupt packet, or the end of the input.
+    public func next() -> DemuxEvent {
+        let status = av_read_frame(format, packet)
+        defer { av_packet_unref(packet) }
+        if status == cffmpeg_averror_eof() || status == cffmpeg_averror_exit() { return .end }
+        if status == cffmpeg_averror_invaliddata() { return .corrupt }
+        if status < 0 {
+            // Any other failure of a custom AVIO context is permanent (see interop notes).
+            return (format?.pointee.pb.pointee.eof_reached ?? 1) != 0 ? .end : .corrupt
+        }
+        if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 || packet.pointee.size <= 0 {
+            return .corrupt
+        }
+        return .frame(makeFrame())
+    }
+
+    private func makeFrame() -> Frame {
+        let index = Int(packet.pointee.stream_index)
+        let stream = format!.pointee.streams[index]!
+        let parameters = stream.pointee.codecpar!
+        let timeBase = stream.pointee.time_base
+        func microseconds(_ value: Int64) -> Int64? {
+            value == cffmpeg_nopts_value()
+                ? nil : av_rescale_q(value, timeBase, cffmpeg_time_base_q())
+        }
+        var kind = MediaKind.metadata
+        var pictureType: PictureType?
+        var disposable = false
+        switch parameters.pointee.codec_type {
+        case AVMEDIA_TYPE_VIDEO:
+            kind = .video
+            let classifier =
+                classifiers[index]
+                ?? {
+                    let made = FrameClassifier(codecID: parameters.pointee.codec_id)
+                    classifiers[index] = made
+                    return made
+                }()
+            (pictureType, disposable) = classifier.classify(packet)
+        case AVMEDIA_TYPE_AUDIO:
+            kind = .audio
+        default:
+            break
+        }
+        let payload = FramePayload(
+            copying: UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
+        return Frame(
+            streamIndex: index, kind: kind, pts: microseconds(packet.pointee.pts),
+            dts: microseconds(packet.pointee.dts),
+            isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, pictureType: pictureType,
+            isDisposable: disposable, payload: payload)
+    }
+}

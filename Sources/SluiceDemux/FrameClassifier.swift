@@ -1,0 +1,54 @@
+import CFFmpeg
+import SluiceCore
+
+/// Tells a video packet's picture type with libavcodec's parser, and whether it is disposable
+/// from its NAL unit headers.
+///
+/// libavformat packets carry only the keyframe flag; the parser reports I/P/B. A parser per
+/// video stream, set to take every packet as one complete frame so that it reports at once
+/// instead of a frame late.
+final class FrameClassifier {
+    private var parser: UnsafeMutablePointer<AVCodecParserContext>?
+    private var codecContext: UnsafeMutablePointer<AVCodecContext>?
+    private let codec: VideoCodec?
+
+    init(codecID: AVCodecID) {
+        switch codecID {
+        case AV_CODEC_ID_H264: codec = .h264
+        case AV_CODEC_ID_HEVC: codec = .hevc
+        default: codec = nil
+        }
+        parser = av_parser_init(Int32(codecID.rawValue))
+        if let parser {
+            parser.pointee.flags |= PARSER_FLAG_COMPLETE_FRAMES
+            codecContext = avcodec_alloc_context3(nil)
+        }
+    }
+
+    deinit {
+        if let parser { av_parser_close(parser) }
+        avcodec_free_context(&codecContext)
+    }
+
+    /// The picture type and disposability of one video access unit.
+    func classify(_ packet: UnsafePointer<AVPacket>) -> (PictureType, disposable: Bool) {
+        let bytes = UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size))
+        let disposable = codec.map { Disposability.isDisposable(bytes, codec: $0) } ?? false
+        guard let parser, let codecContext, let data = packet.pointee.data else {
+            return (.other, disposable)
+        }
+        var output: UnsafeMutablePointer<UInt8>?
+        var outputSize: Int32 = 0
+        _ = av_parser_parse2(
+            parser, codecContext, &output, &outputSize, data, packet.pointee.size,
+            packet.pointee.pts, packet.pointee.dts, packet.pointee.pos)
+        let type: PictureType
+        switch parser.pointee.pict_type {
+        case Int32(AV_PICTURE_TYPE_I.rawValue): type = .i
+        case Int32(AV_PICTURE_TYPE_P.rawValue): type = .p
+        case Int32(AV_PICTURE_TYPE_B.rawValue): type = .b
+        default: type = .other
+        }
+        return (type, disposable)
+    }
+}

@@ -1,0 +1,44 @@
+import CSRT
+
+/// Opens SRT connections as a caller, as an encoder would: for tests and the load generator.
+public enum SRTCaller {
+    /// Connects to a listener.
+    /// - Parameters:
+    ///   - host: The listener's IPv4 address.
+    ///   - port: The listener's port.
+    ///   - streamID: The stream id to send in the handshake.
+    ///   - latencyMilliseconds: The latency to ask for.
+    ///   - passphrase: The passphrase to encrypt with, if any.
+    ///   - keyLength: The AES key length in bytes.
+    /// - Returns: The connection.
+    /// - Throws: ``SRTError``, with ``SRTError/rejection`` set when the listener refused.
+    public static func connect(
+        host: String, port: UInt16, streamID: String, latencyMilliseconds: Int = 120,
+        passphrase: String? = nil, keyLength: Int = 16
+    ) throws(SRTError) -> SRTConnection {
+        SRTLibrary.ensureStarted()
+        let socket = srt_create_socket()
+        guard socket != csrt_invalid_sock() else { throw SRTLibrary.lastError }
+        do throws(SRTError) {
+            try SRTSocketOptions.applyCommon(
+                socket, latencyMilliseconds: latencyMilliseconds, passphrase: passphrase,
+                keyLength: keyLength)
+            if !streamID.isEmpty { try SRTSocketOptions.set(socket, SRTO_STREAMID, streamID) }
+            let result = try SocketAddress.withIPv4(host: host, port: port) {
+                srt_connect(socket, $0, $1)
+            }
+            guard result != csrt_error() else {
+                var error = SRTLibrary.lastError
+                let reason = srt_getrejectreason(socket)
+                if reason != Int32(SRT_REJ_UNKNOWN.rawValue) {
+                    error.rejection = RejectReason(code: reason)
+                }
+                throw error
+            }
+        } catch {
+            srt_close(socket)
+            throw error
+        }
+        return SRTConnection(socket: socket, peer: "\(host):\(port)")
+    }
+}

@@ -1,0 +1,83 @@
+import CSRT
+import Synchronization
+
+/// What one receive call got.
+public enum SRTReceiveResult: Sendable, Equatable {
+    /// A message of this many bytes is in the buffer.
+    case received(Int)
+    /// Nothing arrived before the receive timeout; the connection is still up.
+    case timedOut
+    /// The connection is closed or broken.
+    case closed
+}
+
+/// One connected SRT socket in live mode, accepted by an ``SRTListener`` or opened by an
+/// ``SRTCaller``.
+///
+/// ``close()`` may be called from any thread, also while another thread is blocked in
+/// ``receive(into:)``: libsrt wakes that call, which then reports ``SRTReceiveResult/closed``.
+public final class SRTConnection: Sendable {
+    /// The largest message live mode delivers; a smaller receive buffer would truncate it.
+    public static let maxMessageBytes = 1456
+
+    let socket: SRTSOCKET
+    private let isClosed = Atomic<Bool>(false)
+
+    /// The peer's address as `host:port`.
+    public let peer: String
+    /// The stream id the caller sent in its handshake (empty if none).
+    public let streamID: String
+
+    init(socket: SRTSOCKET, peer: String) {
+        self.socket = socket
+        self.peer = peer
+        self.streamID = SRTSocketOptions.string(socket, SRTO_STREAMID) ?? ""
+    }
+
+    deinit { close() }
+
+    /// Makes ``receive(into:)`` block for at most `milliseconds` before reporting a timeout.
+    /// - Parameter milliseconds: The receive timeout.
+    public func setReceiveTimeout(milliseconds: Int) throws(SRTError) {
+        try SRTSocketOptions.set(socket, SRTO_RCVSYN, true)
+        try SRTSocketOptions.set(socket, SRTO_RCVTIMEO, Int32(milliseconds))
+    }
+
+    /// Receives one message.
+    /// - Parameter buffer: Where to put it; at least ``maxMessageBytes`` long.
+    /// - Returns: The message size, a timeout, or that the connection is over.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
+        precondition(buffer.count >= Self.maxMessageBytes, "live-mode messages would be truncated")
+        let count = srt_recvmsg(
+            socket, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count))
+        if count > 0 { return .received(Int(count)) }
+        if count < 0 && SRTLibrary.lastError.isTimeout && !isClosed.load(ordering: .acquiring) {
+            return .timedOut
+        }
+        return .closed
+    }
+
+    /// Sends one message of at most ``maxMessageBytes`` bytes.
+    /// - Parameter bytes: The message.
+    public func send(_ bytes: UnsafeRawBufferPointer) throws(SRTError) {
+        let sent = srt_sendmsg(
+            socket, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), -1, 0
+        )
+        guard sent >= 0 else { throw SRTLibrary.lastError }
+    }
+
+    /// The bytes libsrt reserves for this socket's receive buffer (`SRTO_RCVBUF`). libsrt
+    /// allocates it, so it is invisible to the application's own accounting.
+    public var receiveBufferBytes: Int {
+        Int(SRTSocketOptions.int(socket, SRTO_RCVBUF) ?? 0)
+    }
+
+    /// Whether ``close()`` has been called.
+    public var closed: Bool { isClosed.load(ordering: .acquiring) }
+
+    /// Closes the socket. Safe to call more than once and from any thread.
+    public func close() {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        srt_close(socket)
+    }
+}

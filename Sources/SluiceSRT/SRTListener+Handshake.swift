@@ -1,0 +1,22 @@
+import CSRT
+
+/// libsrt's listen callback. A free function in its own file, so that it carries no actor
+/// isolation: libsrt calls it on its own receive thread.
+func sluiceSRTHandshakeCallback(
+    opaque: UnsafeMutableRawPointer?, socket: SRTSOCKET, handshakeVersion: Int32,
+    peer: UnsafePointer<sockaddr>?, streamID: UnsafePointer<CChar>?
+) -> Int32 {
+    guard let opaque else { return -1 }
+    let listener = Unmanaged<SRTListener>.fromOpaque(opaque).takeUnretainedValue()
+    let request = HandshakeRequest(
+        peer: SocketAddress.describe(peer),
+        streamID: streamID.map { String(cString: $0) } ?? "")
+    switch listener.handshake(request) {
+    case .accept:
+        return 0
+    case .reject(let reason):
+        // libsrt 1.5.1 callers misreport a rejection that carries no reason: always set one.
+        srt_setrejectreason(socket, reason.code)
+        return -1
+    }
+}

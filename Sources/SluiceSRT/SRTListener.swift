@@ -1,0 +1,161 @@
+import CSRT
+import Synchronization
+
+/// A caller's handshake as the listener sees it, before the connection exists.
+public struct HandshakeRequest: Sendable {
+    /// The caller's address as `host:port`.
+    public var peer: String
+    /// The stream id the caller sent (empty if none).
+    public var streamID: String
+}
+
+/// What to do with a caller in the handshake.
+public enum HandshakeDecision: Sendable, Equatable {
+    /// Let the caller in.
+    case accept
+    /// Refuse it with this reason, which the caller receives.
+    case reject(RejectReason)
+}
+
+/// Decides on callers in the SRT handshake. It runs on libsrt's receive thread, shared by all
+/// sockets of the listener, so it must be quick and must not block.
+public typealias HandshakeHandler = @Sendable (HandshakeRequest) -> HandshakeDecision
+
+/// The settings of a listening socket.
+public struct SRTListenerOptions: Sendable {
+    /// The IPv4 address to bind.
+    public var host: String
+    /// The port to bind; 0 picks a free one.
+    public var port: UInt16
+    /// The receiver latency in milliseconds.
+    public var latencyMilliseconds: Int
+    /// When set, callers must encrypt with this passphrase; libsrt refuses the others.
+    public var passphrase: String?
+    /// The AES key length in bytes.
+    public var keyLength: Int
+    /// The listen backlog.
+    public var backlog: Int
+
+    /// Creates listener settings.
+    /// - Parameters:
+    ///   - host: The IPv4 address to bind.
+    ///   - port: The port; 0 picks a free one.
+    ///   - latencyMilliseconds: The receiver latency.
+    ///   - passphrase: The passphrase callers must use, if any.
+    ///   - keyLength: The AES key length in bytes (16, 24 or 32).
+    ///   - backlog: The listen backlog.
+    public init(
+        host: String, port: UInt16, latencyMilliseconds: Int = 120, passphrase: String? = nil,
+        keyLength: Int = 16, backlog: Int = 64
+    ) {
+        self.host = host
+        self.port = port
+        self.latencyMilliseconds = latencyMilliseconds
+        self.passphrase = passphrase
+        self.keyLength = keyLength
+        self.backlog = backlog
+    }
+}
+
+/// A listening SRT socket in live mode that decides on every caller in the handshake
+/// (`srt_listen_callback`), so refused callers never become connections.
+public final class SRTListener: Sendable {
+    let socket: SRTSOCKET
+    private let epoll: Int32
+    let handshake: HandshakeHandler
+    private let isClosed = Atomic<Bool>(false)
+
+    /// The port the listener is bound to.
+    public let port: UInt16
+
+    /// Binds and starts listening.
+    /// - Parameters:
+    ///   - options: Address, latency and encryption.
+    ///   - handshake: Decides on each caller.
+    /// - Throws: ``SRTError`` if the socket cannot be set up or bound.
+    public init(options: SRTListenerOptions, handshake: @escaping HandshakeHandler) throws(SRTError) {
+        SRTLibrary.ensureStarted()
+        let socket = srt_create_socket()
+        guard socket != csrt_invalid_sock() else { throw SRTLibrary.lastError }
+        self.socket = socket
+        self.handshake = handshake
+        do throws(SRTError) {
+            try SRTSocketOptions.applyCommon(
+                socket, latencyMilliseconds: options.latencyMilliseconds,
+                passphrase: options.passphrase, keyLength: options.keyLength)
+            // Accept without blocking; waiting happens in the epoll with a timeout.
+            try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
+            let bound = try SocketAddress.withIPv4(host: options.host, port: options.port) {
+                srt_bind(socket, $0, $1)
+            }
+            guard bound == 0 else { throw SRTLibrary.lastError }
+            port = Self.boundPort(socket)
+            epoll = srt_epoll_create()
+            var events = Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue)
+            srt_epoll_add_usock(epoll, socket, &events)
+        } catch {
+            srt_close(socket)
+            throw error
+        }
+        // From here `self` is complete: register the callback before listening.
+        let opaque = Unmanaged.passUnretained(self).toOpaque()
+        guard srt_listen_callback(socket, sluiceSRTHandshakeCallback, opaque) == 0,
+            srt_listen(socket, Int32(options.backlog)) == 0
+        else {
+            let error = SRTLibrary.lastError
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    private static func boundPort(_ socket: SRTSOCKET) -> UInt16 {
+        var address = sockaddr_in()
+        var length = Int32(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { srt_getsockname(socket, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Waits up to `timeoutMilliseconds` for a caller that passed the handshake.
+    /// - Parameter timeoutMilliseconds: How long to wait.
+    /// - Returns: The new connection, or `nil` if none arrived in time.
+    /// - Throws: ``SRTError`` if the listener is closed or broken.
+    public func accept(timeoutMilliseconds: Int) throws(SRTError) -> SRTConnection? {
+        guard !isClosed.load(ordering: .acquiring) else {
+            throw SRTError(code: Int32(SRT_EINVSOCK.rawValue), message: "the listener is closed")
+        }
+        var ready: SRTSOCKET = 0
+        var readyCount: Int32 = 1
+        let waited = srt_epoll_wait(
+            epoll, &ready, &readyCount, nil, nil, Int64(timeoutMilliseconds), nil, nil, nil, nil)
+        if waited < 0 {
+            let error = SRTLibrary.lastError
+            if error.code == Int32(SRT_ETIMEOUT.rawValue) { return nil }
+            throw error
+        }
+        var address = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let accepted = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { srt_accept(socket, $0, &length) }
+        }
+        guard accepted != csrt_invalid_sock() else {
+            let error = SRTLibrary.lastError
+            if error.isTimeout { return nil }
+            throw error
+        }
+        let peer = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress.describe($0) }
+        }
+        return SRTConnection(socket: accepted, peer: peer)
+    }
+
+    /// Stops listening. Callers get no answer afterwards.
+    public func close() {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        srt_close(socket)
+        srt_epoll_release(epoll)
+    }
+}

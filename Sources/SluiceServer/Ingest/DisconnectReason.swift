@@ -1,0 +1,26 @@
+/// Why a publisher's stream ended.
+public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
+    /// The publisher closed the connection or it broke.
+    case ended
+    /// The publisher sent nothing for `srt.idle_timeout_ms`.
+    case idleTimeout
+    /// Another publisher took the name over (`srt.on_duplicate: "replace"`).
+    case replaced
+    /// The server is shutting down.
+    case shutdown
+    /// The input could not be demuxed.
+    case demuxFailed(String)
+    /// It lost a race for its name: another publisher registered it first.
+    case duplicate
+
+    public var description: String {
+        switch self {
+        case .ended: "ended"
+        case .idleTimeout: "idle_timeout"
+        case .replaced: "replaced"
+        case .shutdown: "shutdown"
+        case .demuxFailed(let why): "demux_failed: \(why)"
+        case .duplicate: "duplicate"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import SluiceCore
+import SluiceSRT
+
+/// Decides, in the SRT handshake, whether a caller may publish: the rules of the access-control
+/// specification applied to Sluice's configuration and to the streams that are live.
+struct HandshakePolicy: Sendable {
+    /// The outcome with the text that goes into the refusal log line.
+    enum Verdict: Equatable {
+        case accept(StreamID)
+        case reject(RejectReason, why: String)
+    }
+
+    var onDuplicate: DuplicatePolicy
+    var maxStreams: Int
+
+    /// - Parameters:
+    ///   - rawStreamID: The stream id as the caller sent it.
+    ///   - shuttingDown: Whether the server is stopping.
+    ///   - isLive: Whether a name is being published now.
+    ///   - liveCount: How many streams are live.
+    func decide(
+        rawStreamID: String, shuttingDown: Bool, isLive: (StreamName) -> Bool, liveCount: Int
+    ) -> Verdict {
+        if shuttingDown { return .reject(.down, why: "the server is shutting down") }
+        let id: StreamID
+        do {
+            id = try StreamID(parsing: rawStreamID)
+        } catch {
+            return .reject(.badRequest, why: error.description)
+        }
+        guard id.mode == .publish else {
+            return .reject(.badMode, why: "mode '\(id.mode.rawValue)' is not supported; only publish is")
+        }
+        guard id.type == "stream" else {
+            return .reject(.unsupportedMedia, why: "type '\(id.type)' is not supported; only stream is")
+        }
+        let live = isLive(id.name)
+        if live && onDuplicate == .reject {
+            return .reject(.conflict, why: "'\(id.name)' is already being published")
+        }
+        if !live && liveCount >= maxStreams {
+            return .reject(.overload, why: "\(liveCount) streams are live, the most srt.max_streams allows")
+        }
+        return .accept(id)
+    }
+}

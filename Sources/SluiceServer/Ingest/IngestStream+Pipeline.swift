@@ -1,0 +1,45 @@
+import Logging
+import SluiceCore
+import SluiceDemux
+
+extension IngestStream {
+    /// The stream's ingest loop: SRT receive, demux, buffer, until the input ends. Runs on the
+    /// stream's own thread, since every step blocks.
+    /// - Parameters:
+    ///   - idleTimeout: How long the publisher may send nothing.
+    ///   - logger: Where to log that the stream went live.
+    func runPipeline(idleTimeout: Duration, logger: Logger) {
+        let source: SRTByteSource
+        do {
+            source = try SRTByteSource(stream: self, idleTimeout: idleTimeout)
+        } catch {
+            noteEnd(.demuxFailed("\(error)"))
+            return
+        }
+        let demuxer: Demuxer
+        do {
+            demuxer = try Demuxer(source: source)
+        } catch {
+            noteEnd(source.wentIdle ? .idleTimeout : connection.closed ? .ended : .demuxFailed("\(error)"))
+            return
+        }
+        markLive(demuxer.streams)
+        logger.info(
+            "stream live",
+            metadata: [
+                "stream": "\(name)", "peer": "\(peer)",
+                "codecs": "\(demuxer.streams.map(\.description).joined(separator: ", "))",
+            ])
+        while true {
+            switch demuxer.next() {
+            case .frame(let frame):
+                buffer.insert(frame)
+            case .corrupt:
+                corruptPackets.add(1, ordering: .relaxed)
+            case .end:
+                noteEnd(source.wentIdle ? .idleTimeout : .ended)
+                return
+            }
+        }
+    }
+}

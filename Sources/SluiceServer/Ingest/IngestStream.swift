@@ -1,0 +1,82 @@
+import Foundation
+import SluiceCore
+import SluiceDemux
+import SluiceSRT
+import Synchronization
+
+/// One publisher's stream: its connection, its frame buffer and its totals.
+///
+/// One thread, the stream's own, reads the connection, demuxes and writes the buffer (see
+/// `IngestStream+Pipeline.swift`). Everything else only reads snapshots or asks it to stop.
+public final class IngestStream: Sendable {
+    /// The stream's name.
+    public let name: StreamName
+    /// The stream id exactly as the publisher sent it.
+    public let streamID: String
+    /// The publisher's address.
+    public let peer: String
+    /// When the publisher connected.
+    public let connectedAt: ContinuousClock.Instant
+    /// The stream's frames, in GOPs.
+    public let buffer: GOPBuffer
+
+    let connection: SRTConnection
+    let receivedBytes = Atomic<Int>(0)
+    let corruptPackets = Atomic<Int>(0)
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var elementaryStreams: [ElementaryStream] = []
+        var isLive = false
+        var endReason: DisconnectReason?
+        var finished = false
+    }
+
+    init(name: StreamName, connection: SRTConnection, limits: BufferLimits) {
+        self.name = name
+        self.streamID = connection.streamID
+        self.peer = connection.peer
+        self.connection = connection
+        self.connectedAt = .now
+        self.buffer = GOPBuffer(limits: limits)
+    }
+
+    /// The elementary streams the demuxer found (empty until the stream is live).
+    public var elementaryStreams: [ElementaryStream] { state.withLock { $0.elementaryStreams } }
+
+    /// Whether the demuxer has identified the streams and frames are flowing.
+    public var isLive: Bool { state.withLock { $0.isLive } }
+
+    /// Whether the stream has ended and its buffer has been released.
+    public var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// Why the stream ended, once it has.
+    public var endReason: DisconnectReason? { state.withLock { $0.endReason } }
+
+    /// Bytes received from the publisher, before demuxing.
+    public var bytesReceived: Int { receivedBytes.load(ordering: .relaxed) }
+
+    /// Packets the demuxer found corrupt and skipped.
+    public var corruptPacketCount: Int { corruptPackets.load(ordering: .relaxed) }
+
+    /// Asks the stream to end: closes the connection, which wakes its thread.
+    /// - Parameter reason: Why; the first reason given is the one kept.
+    public func stop(_ reason: DisconnectReason) {
+        state.withLock { if $0.endReason == nil { $0.endReason = reason } }
+        connection.close()
+    }
+
+    func markLive(_ streams: [ElementaryStream]) {
+        state.withLock {
+            $0.elementaryStreams = streams
+            $0.isLive = true
+        }
+    }
+
+    /// Records the reason the stream ended unless one was given already.
+    func noteEnd(_ reason: DisconnectReason) {
+        state.withLock { if $0.endReason == nil { $0.endReason = reason } }
+    }
+
+    func markFinished() { state.withLock { $0.finished = true } }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceServer
+
+@main
+struct SluiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "A live-video ingest server: SRT in, GOP-buffered streams held within a memory budget.",
+        subcommands: [Serve.self, CheckConfig.self],
+        defaultSubcommand: Serve.self)
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Runs the server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the ingest server (the default).")
+
+    @Option(help: "The configuration file.")
+    var config = "config/sluice.json"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "sluice")
+        let settings: Config
+        do {
+            settings = try Config.load(path: config)
+        } catch {
+            logger.critical("invalid configuration", metadata: ["file": "\(config)", "error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let server = SluiceServer(config: settings, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Validates a configuration file and prints the effective configuration.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate a configuration file.")
+
+    @Argument(help: "The configuration file.")
+    var file: String
+
+    func run() throws {
+        do {
+            let config = try Config.load(path: file)
+            print(config.rendered())
+        } catch {
+            printError("\(file): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    var standardError = StandardError()
+    print(text, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
