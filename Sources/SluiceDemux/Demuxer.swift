@@ -5,8 +5,9 @@ import SluiceCore
 public enum DemuxEvent {
     /// A frame.
     case frame(Frame)
-    /// A packet or stretch of input that was corrupt and was skipped.
-    case corrupt
+    /// A packet the demuxer flagged as damaged (with what could be read of it), or a stretch of
+    /// input it could not read at all (`nil`).
+    case corrupt(Frame?)
     /// The input ended.
     case end
 }
@@ -40,12 +41,8 @@ public final class Demuxer {
             throw DemuxError(cffmpeg_averror(ENOMEM), "allocating a packet")
         }
         self.packet = packet
-        do throws(DemuxError) {
-            try open()
-        } catch {
-            close()
-            throw error
-        }
+        // Every stored property is set: if opening throws, `deinit` tears down what exists.
+        try open()
     }
 
     private func open() throws(DemuxError) {
@@ -70,14 +67,12 @@ public final class Demuxer {
         av_log_set_level(AV_LOG_FATAL)
     }()
 
-    deinit { close() }
-
-    private func close() {
+    deinit {
+        // avformat_open_input frees the context itself when it fails and leaves nil behind.
         if format != nil { avformat_close_input(&format) }
         avio.free()
         var packet: UnsafeMutablePointer<AVPacket>? = self.packet
         av_packet_free(&packet)
-        classifiers.removeAll()
     }
 
     private func describeStream(_ index: Int) -> ElementaryStream? {
@@ -105,15 +100,14 @@ public final class Demuxer {
         let status = av_read_frame(format, packet)
         defer { av_packet_unref(packet) }
         if status == cffmpeg_averror_eof() || status == cffmpeg_averror_exit() { return .end }
-        if status == cffmpeg_averror_invaliddata() { return .corrupt }
+        if status == cffmpeg_averror_invaliddata() { return .corrupt(nil) }
         if status < 0 {
             // Any other failure of a custom AVIO context is permanent (see interop notes).
-            return (format?.pointee.pb.pointee.eof_reached ?? 1) != 0 ? .end : .corrupt
+            return (format?.pointee.pb.pointee.eof_reached ?? 1) != 0 ? .end : .corrupt(nil)
         }
-        if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 || packet.pointee.size <= 0 {
-            return .corrupt
-        }
-        return .frame(makeFrame())
+        guard packet.pointee.size > 0 else { return .corrupt(nil) }
+        let frame = makeFrame()
+        return packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 ? .corrupt(frame) : .frame(frame)
     }
 
     private func makeFrame() -> Frame {

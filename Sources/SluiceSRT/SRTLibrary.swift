@@ -1,9 +1,13 @@
 import CSRT
+import Glibc
 
 /// libsrt's process-wide state. `srt_startup` must run once before any socket is made.
 enum SRTLibrary {
     private static let started: Bool = {
         srt_startup()
+        // libsrt's warnings (such as an empty read it then ignores) are noise next to Sluice's
+        // own log lines; its errors stay visible.
+        srt_setloglevel(LOG_ERR)
         return true
     }()
 

@@ -17,6 +17,7 @@ public final class SluiceServer: Sendable {
     let registry = StreamRegistry()
     private let policy: HandshakePolicy
     private let shuttingDown = Atomic<Bool>(false)
+    private let admitting = Atomic<Bool>(true)
     private let running = Mutex<Running?>(nil)
     private let ingestThreads = DispatchGroup()
 
@@ -74,7 +75,7 @@ public final class SluiceServer: Sendable {
 
     private func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
         let verdict = policy.decide(
-            rawStreamID: request.streamID, shuttingDown: shuttingDown.load(ordering: .acquiring),
+            rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
             isLive: registry.isLive, liveCount: registry.count)
         switch verdict {
         case .accept:
@@ -106,7 +107,7 @@ public final class SluiceServer: Sendable {
 
     private func admit(_ connection: SRTConnection) {
         // The handshake already vetted the id; parse it again for the name.
-        guard let id = try? StreamID(parsing: connection.streamID), !shuttingDown.load(ordering: .acquiring)
+        guard let id = try? StreamID(parsing: connection.streamID), admitting.load(ordering: .acquiring)
         else {
             connection.close()
             return
@@ -177,9 +178,17 @@ public final class SluiceServer: Sendable {
             ])
     }
 
+    /// Refuses every new caller from now on with 1503 (service down); live streams go on.
+    /// The first step of ``shutdown()``, and a way to drain a server before maintenance.
+    public func stopAdmitting() {
+        guard admitting.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        logger.info("no longer admitting publishers", metadata: ["streams": "\(registry.count)"])
+    }
+
     /// Stops the server: new callers are refused with 1503 while every stream is closed and its
     /// buffer freed, then the listener closes. Returns within about 1.5 seconds.
     public func shutdown() {
+        stopAdmitting()
         guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         guard let running = running.withLock({ $0 }) else { return }
         logger.info("shutting down", metadata: ["streams": "\(registry.count)"])

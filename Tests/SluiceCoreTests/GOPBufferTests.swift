@@ -138,3 +138,22 @@ import Testing
         #expect(buffer.counters.gopsExpired > 0)
     }
 }
+
+extension GOPBufferTests {
+    @Test func aDiscardedReferenceFrameCutsTheGOPUntilTheNextKeyframe() {
+        let buffer = GOPBuffer(limits: roomy)
+        let frames = FrameFactory.gop(at: 0, length: 10)
+        for frame in frames[0..<3] { buffer.insert(frame) }
+        // A disposable frame can go alone.
+        buffer.discard(FrameFactory.video(3, type: .b, disposable: true), reason: .corrupt)
+        #expect(buffer.insert(frames[4]) == .buffered)
+        // A reference frame takes everything after it in its GOP.
+        buffer.discard(frames[5], reason: .corrupt)
+        #expect(buffer.insert(frames[6]) == .dropped(.awaitingKeyframe))
+        #expect(buffer.insert(FrameFactory.audio(300_000)) == .dropped(.awaitingKeyframe))
+        #expect(buffer.insert(FrameFactory.video(10, key: true)) == .buffered)
+        #expect(buffer.snapshot().gops.map(\.frames.count) == [4, 1])
+        #expect(buffer.counters.framesDropped[.corrupt] == 2)
+        #expect(buffer.counters.framesReceived[.video] == 8)
+    }
+}

@@ -120,6 +120,20 @@ public final class GOPBuffer: Sendable {
         return .buffered
     }
 
+    /// Records a frame that will not be buffered (damaged, or refused upstream). When it is a
+    /// video frame that others may reference, the open GOP is cut here: nothing more is kept
+    /// until the next keyframe, so no buffered frame depends on a missing one.
+    /// - Parameters:
+    ///   - frame: The frame that is not kept.
+    ///   - reason: Why.
+    public func discard(_ frame: Frame, reason: FrameDropReason) {
+        state.withLock { state in
+            state.counters.recordReceived(frame)
+            state.counters.recordDropped(reason)
+            if frame.kind == .video && !frame.isDisposable { state.awaitingKeyframe = true }
+        }
+    }
+
     private static func expireByDuration(_ state: inout State) {
         guard let newest = state.clock.latest else { return }
         while state.gops.count > 1 && newest - state.gops[0].startTime > state.limits.maxDuration {

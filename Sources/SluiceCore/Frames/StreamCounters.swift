@@ -7,6 +7,8 @@ public enum FrameDropReason: String, Sendable, CaseIterable, Hashable {
     /// A frame earlier in the GOP was dropped, and this one may depend on it; the stream
     /// resumes at its next keyframe.
     case awaitingKeyframe = "awaiting_keyframe"
+    /// The demuxer flagged the packet as damaged.
+    case corrupt
 }
 
 /// Running totals for one stream since it connected.

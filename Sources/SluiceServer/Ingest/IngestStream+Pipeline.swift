@@ -34,8 +34,9 @@ extension IngestStream {
             switch demuxer.next() {
             case .frame(let frame):
                 buffer.insert(frame)
-            case .corrupt:
+            case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)
+                if let frame { buffer.discard(frame, reason: .corrupt) }
             case .end:
                 noteEnd(source.wentIdle ? .idleTimeout : .ended)
                 return

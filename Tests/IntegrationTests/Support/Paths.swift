@@ -1,0 +1,25 @@
+import Foundation
+
+/// Where the package's files are, found from this source file.
+enum Paths {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func fixture(_ name: String) -> String {
+        root.appendingPathComponent("fixtures").appendingPathComponent(name).path
+    }
+
+    /// The `sluice` executable: `SLUICE_BINARY` (set by `make test`) or the debug build.
+    static var sluiceBinary: String {
+        ProcessInfo.processInfo.environment["SLUICE_BINARY"]
+            ?? root.appendingPathComponent(".build/debug/sluice").path
+    }
+
+    static func temporaryFile(_ name: String, contents: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("sluice-test-\(UUID().uuidString)-\(name)")
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// The real `sluice` executable, run as a child process with its standard error collected.
+final class SluiceProcess: Sendable {
+    let process: Process
+    private let stderrText = Mutex<String>("")
+
+    init(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.sluiceBinary)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = errors
+        self.process = process
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            self?.stderrText.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    var output: String { stderrText.withLock { $0 } }
+
+    func exitStatus(timeout: Double = 10) async throws -> Int32 {
+        try await waitUntil("sluice to exit", timeout: timeout) { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    /// A UDP port that was free a moment ago.
+    static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                _ = bind(fd, $0, length)
+                _ = getsockname(fd, $0, &length)
+            }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
