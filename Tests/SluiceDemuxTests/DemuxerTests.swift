@@ -1,0 +1,113 @@
+import Foundation
+import SluiceCore
+import Testing
+
+@testable import SluiceDemux
+
+/// Feeds a file to the demuxer in live-mode-sized pieces, as the SRT source does.
+final class FileByteSource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+    private let chunk: Int
+
+    init(path: String, chunk: Int = 1316) throws {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        self.chunk = chunk
+    }
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        chunk = 1316
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
+        guard offset < bytes.count else { return .end }
+        let count = min(buffer.count, chunk, bytes.count - offset)
+        bytes[offset..<offset + count].withUnsafeBytes { buffer.copyMemory(from: $0) }
+        offset += count
+        return .bytes(count)
+    }
+}
+
+@Suite struct DemuxerTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
+
+    private func demux(_ name: String) throws -> (Demuxer, [Frame], corrupt: Int) {
+        let demuxer = try Demuxer(
+            source: FileByteSource(path: Self.fixtures.appendingPathComponent(name).path))
+        var frames: [Frame] = []
+        var corrupt = 0
+        loop: while true {
+            switch demuxer.next() {
+            case .frame(let frame): frames.append(frame)
+            case .corrupt: corrupt += 1
+            case .end: break loop
+            }
+        }
+        return (demuxer, frames, corrupt)
+    }
+
+    @Test func h264AndAACAreIdentifiedAndClassified() throws {
+        let (demuxer, frames, corrupt) = try demux("h264_aac.ts")
+        #expect(demuxer.streams.map(\.kind) == [.video, .audio])
+        #expect(demuxer.streams.map(\.codec) == ["h264", "aac"])
+        #expect(demuxer.streams[0].width == 320 && demuxer.streams[0].height == 180)
+        #expect(demuxer.streams[1].sampleRate == 48000)
+        #expect(corrupt == 0)
+        let video = frames.filter { $0.kind == .video }
+        // 8 s at 25 fps with 2-second GOPs (see fixtures/make-fixtures.sh).
+        #expect(video.count == 200)
+        #expect(video.filter { $0.isKeyframe }.count == 4)
+        #expect(video.filter { $0.isKeyframe }.allSatisfy { $0.pictureType == .i })
+        #expect(video.first?.isKeyframe == true)
+        // Without B-pyramids every B-frame is disposable and nothing else is.
+        #expect(video.filter { $0.pictureType == .b }.allSatisfy { $0.isDisposable })
+        #expect(video.filter { $0.pictureType != .b }.allSatisfy { !$0.isDisposable })
+        #expect(video.filter { $0.pictureType == .b }.count > 100)
+        // Timestamps are microseconds: 40 ms between frames in decode order.
+        let dts = video.compactMap(\.dts)
+        #expect(dts.count == video.count)
+        #expect(zip(dts, dts.dropFirst()).allSatisfy { $1 - $0 == 40_000 })
+        #expect(frames.contains { $0.kind == .audio && $0.pictureType == nil })
+    }
+
+    @Test func hevcIsClassifiedToo() throws {
+        let (demuxer, frames, _) = try demux("hevc_mp2.ts")
+        #expect(demuxer.streams.map(\.codec) == ["hevc", "mp2"])
+        let video = frames.filter { $0.kind == .video }
+        #expect(video.count == 150)
+        #expect(video.filter { $0.isKeyframe }.count == 3)
+        let bFrames = video.filter { $0.pictureType == .b }
+        #expect(bFrames.count > 50)
+        #expect(bFrames.allSatisfy { $0.isDisposable })
+        #expect(video.filter { $0.pictureType == .p }.allSatisfy { !$0.isDisposable })
+    }
+
+    @Test func payloadsAreTheExactPacketBytes() throws {
+        let (_, frames, _) = try demux("h264_video_only.ts")
+        let first = try #require(frames.first)
+        // An H.264 access unit in Annex B starts with a start code.
+        #expect(
+            Array(first.payload.bytes.prefix(3)) == [0, 0, 0]
+                || Array(first.payload.bytes.prefix(3)) == [0, 0, 1])
+        #expect(frames.allSatisfy { $0.heldSize == $0.payload.count + Frame.recordBytes })
+    }
+
+    @Test func garbageIsNotFatal() throws {
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        do {
+            let demuxer = try Demuxer(source: FileByteSource(bytes: noise))
+            var events = 0
+            loop: while events < 100_000 {
+                events += 1
+                if case .end = demuxer.next() { break loop }
+            }
+            #expect(events < 100_000, "the end of the input is reached")
+        } catch {
+            // Refusing to open is as good an outcome as finding nothing.
+            #expect(error.code < 0)
+        }
+    }
+}
