@@ -23,8 +23,14 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]
         ),
 
-        // Pure Swift: frames, GOP buffers, stream ids, configuration. Knows nothing of C.
+        .systemLibrary(name: "CMalloc"),
+
+        // Pure Swift: frames, GOP buffers, stream ids, configuration, memory control.
+        // Knows nothing of C.
         .target(name: "SluiceCore"),
+
+        // Process and container memory, behind the core's `MemoryProbe`.
+        .target(name: "SluiceSystem", dependencies: ["CMalloc", "SluiceCore"]),
 
         // Thin wrappers over the C libraries.
         .target(name: "SluiceSRT", dependencies: ["CSRT"]),
@@ -34,7 +40,7 @@ let package = Package(
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceCore", "SluiceSRT", "SluiceDemux",
+                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -51,6 +57,7 @@ let package = Package(
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),
+        .testTarget(name: "SluiceSystemTests", dependencies: ["SluiceSystem", "SluiceCore"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -17,6 +17,9 @@ public enum DemuxEvent {
 /// Used by one thread at a time: the stream's ingest thread. Every call blocks on the
 /// ``ByteSource``.
 public final class Demuxer {
+    /// The bytes of the demuxer's own read buffer (the AVIO buffer), for memory accounting.
+    public static let ioBufferBytes = AVIOBridge.bufferSize
+
     /// How much input libavformat may read to identify the streams.
     public static let probeBytes: Int64 = 2 << 20
     /// How much media time libavformat may read to learn the codec parameters.

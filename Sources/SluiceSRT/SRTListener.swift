@@ -35,6 +35,8 @@ public struct SRTListenerOptions: Sendable {
     public var keyLength: Int
     /// The listen backlog.
     public var backlog: Int
+    /// libsrt's receive buffer per connection in bytes (`SRTO_RCVBUF`); `nil` keeps libsrt's.
+    public var receiveBufferBytes: Int?
 
     /// Creates listener settings.
     /// - Parameters:
@@ -44,10 +46,12 @@ public struct SRTListenerOptions: Sendable {
     ///   - passphrase: The passphrase callers must use, if any.
     ///   - keyLength: The AES key length in bytes (16, 24 or 32).
     ///   - backlog: The listen backlog.
+    ///   - receiveBufferBytes: libsrt's receive buffer per connection.
     public init(
         host: String, port: UInt16, latencyMilliseconds: Int = 120, passphrase: String? = nil,
-        keyLength: Int = 16, backlog: Int = 64
+        keyLength: Int = 16, backlog: Int = 64, receiveBufferBytes: Int? = nil
     ) {
+        self.receiveBufferBytes = receiveBufferBytes
         self.host = host
         self.port = port
         self.latencyMilliseconds = latencyMilliseconds
@@ -83,6 +87,10 @@ public final class SRTListener: Sendable {
             try SRTSocketOptions.applyCommon(
                 socket, latencyMilliseconds: options.latencyMilliseconds,
                 passphrase: options.passphrase, keyLength: options.keyLength)
+            if let bytes = options.receiveBufferBytes {
+                // Accepted sockets inherit it.
+                try SRTSocketOptions.set(socket, SRTO_RCVBUF, Int32(bytes))
+            }
             // Accept without blocking; waiting happens in the epoll with a timeout.
             try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
             let bound = try SocketAddress.withIPv4(host: options.host, port: options.port) {

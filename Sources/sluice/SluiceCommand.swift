@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
             logger.critical("invalid configuration", metadata: ["file": "\(config)", "error": "\(error)"])
             throw ExitCode(2)
         }
+        SluiceServer.prepareProcess(settings)
         let server = SluiceServer(config: settings, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

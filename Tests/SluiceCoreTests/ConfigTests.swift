@@ -36,8 +36,8 @@ import Testing
         let config = try parse(
             """
             {"srt": {"listen": "127.0.0.1:7000", "latency_ms": 300, "passphrase": "0123456789abc",
-                     "pbkeylen": 32, "on_duplicate": "replace", "idle_timeout_ms": 1500, "max_streams": 8},
-             "buffer": {"max_duration_ms": 4000, "max_bytes": "1.5MiB"}}
+                     "pbkeylen": 32, "on_duplicate": "replace", "idle_timeout_ms": 1500, "max_streams": 8, "receive_buffer": "1.5MiB"},
+             "buffer": {"max_duration_ms": 4000}}
             """)
         #expect(config.srt.listen == ListenAddress(host: "127.0.0.1", port: 7000))
         #expect(config.srt.latencyMilliseconds == 300)
@@ -47,7 +47,7 @@ import Testing
         #expect(config.srt.idleTimeoutMilliseconds == 1500)
         #expect(config.srt.maxStreams == 8)
         #expect(config.buffer.maxDurationMilliseconds == 4000)
-        #expect(config.buffer.maxBytes.bytes == 1_572_864)
+        #expect(config.srt.receiveBuffer.bytes == 1_572_864)
     }
 
     @Test(arguments: [
@@ -61,8 +61,38 @@ import Testing
         (#"{"srt": {"listen": "9000"}}"#, "srt.listen", "IPv4:PORT"),
         (#"{"srt": {"listen": "1.2.3:9000"}}"#, "srt.listen", "IPv4:PORT"),
         (#"{"srt": []}"#, "srt", "expected an object"),
-        (#"{"buffer": {"max_bytes": "lots"}}"#, "buffer.max_bytes", "expected a size"),
-        (#"{"buffer": {"max_bytes": 10}}"#, "buffer.max_bytes", "from 64KiB"),
+        (#"{"srt": {"receive_buffer": "lots"}}"#, "srt.receive_buffer", "expected a size"),
+        (#"{"srt": {"receive_buffer": 10}}"#, "srt.receive_buffer", "from 64KiB"),
+        (#"{"buffer": {"max_bytes": 10}}"#, "buffer.max_bytes", "unknown key"),
+        (#"{"memory": {"global_limit": "lots"}}"#, "memory.global_limit", "expected a size"),
+        (#"{"memory": {"global_limit": "1MiB"}}"#, "memory.global_limit", "from 16MiB"),
+        (#"{"memory": {"soft": 0.9, "hard": 0.85}}"#, "memory.hard", "above memory.soft"),
+        (#"{"memory": {"critical": 0.9}}"#, "memory.critical", "above memory.hard"),
+        (#"{"memory": {"critical": 1.0}}"#, "memory.critical", "below 1"),
+        (#"{"memory": {"soft": 0}}"#, "memory.soft", "above 0"),
+        (#"{"memory": {"soft": "high"}}"#, "memory.soft", "expected a number"),
+        (#"{"memory": {"auto_fraction": 1.5}}"#, "memory.auto_fraction", "at most 1"),
+        (
+            #"{"memory": {"eviction_policy": "random"}}"#, "memory.eviction_policy",
+            "\"priority\" or \"size\" or \"lru\""
+        ),
+        (
+            #"{"memory": {"refuse_new_streams_at": "none"}}"#, "memory.refuse_new_streams_at",
+            "\"soft\", \"hard\""
+        ),
+        (#"{"memory": {"allocation_rate": {"burst": 5}}}"#, "memory.allocation_rate.burst", "unknown key"),
+        (
+            #"{"memory": {"allocation_rate": {"burst_bytes": 5}}}"#, "memory.allocation_rate.burst_bytes",
+            "from 1MiB"
+        ),
+        (#"{"memory": {"per_stream_limit": "100KiB"}}"#, "memory.per_stream_limit", "from 1MiB"),
+        (#"{"streams": {}}"#, "streams", "expected an array"),
+        (#"{"streams": [{"priority": 3}]}"#, "streams[0].match", "non-empty name pattern"),
+        (
+            #"{"streams": [{"match": "a"}, {"match": "b", "priorty": 3}]}"#, "streams[1].priorty",
+            "unknown key"
+        ),
+        (#"{"streams": [{"match": "a", "priority": 5000}]}"#, "streams[0].priority", "from -1000 to 1000"),
         (#"{"buffer": {"max_duration_ms": -1}}"#, "buffer.max_duration_ms", "from 100"),
         (#"{"srt": {"idle_timeout_ms": true}}"#, "srt.idle_timeout_ms", "got true"),
     ])
@@ -77,6 +107,42 @@ import Testing
         let error = try #require(self.error(#"{"srt": "#))
         #expect(error.reason.contains("not valid JSON"))
         #expect(self.error("[1, 2]")?.reason.contains("top level") == true)
+    }
+
+    @Test func memoryAndStreamRulesAreRead() throws {
+        let config = try parse(
+            """
+            {"memory": {"global_limit": "2GiB", "per_stream_limit": "100MiB", "soft": 0.7, "hard": 0.8,
+                        "critical": 0.9, "eviction_policy": "size", "refuse_new_streams_at": "soft",
+                        "allocation_rate": {"per_stream_bytes_per_second": 1000000}},
+             "streams": [{"match": "live/premium/*", "priority": 10, "per_stream_limit": "800MiB"},
+                         {"match": "**", "priority": -1}]}
+            """)
+        #expect(config.memory.globalLimit == .bytes(ByteSize(bytes: 2 << 30)))
+        #expect(
+            config.memory.thresholds
+                == PressureThresholds(soft: 0.7, hard: 0.8, critical: 0.9, hysteresis: 0.02))
+        #expect(config.memory.evictionPolicy == .size)
+        #expect(config.memory.refuseNewStreamsAt == .soft)
+        #expect(config.memory.allocationRate.perStreamBytesPerSecond == 1_000_000)
+        #expect(
+            config.memorySettings(for: "live/premium/cam1")
+                == StreamMemorySettings(quota: 800 << 20, priority: 10))
+        #expect(
+            config.memorySettings(for: "live/premium/a/b")
+                == StreamMemorySettings(quota: 100 << 20, priority: -1))
+        #expect(config.memorySettings(for: "other") == StreamMemorySettings(quota: 100 << 20, priority: -1))
+        #expect(try parse(config.rendered()) == config)
+    }
+
+    @Test func patternsMatchBySegment() {
+        #expect(StreamRule(pattern: "live/*").matches("live/cam1"))
+        #expect(!StreamRule(pattern: "live/*").matches("live/a/b"))
+        #expect(StreamRule(pattern: "live/**").matches("live/a/b"))
+        #expect(StreamRule(pattern: "live/cam?").matches("live/cam7"))
+        #expect(!StreamRule(pattern: "live/cam?").matches("live/cam77"))
+        #expect(StreamRule(pattern: "*/main").matches("studio/main"))
+        #expect(!StreamRule(pattern: "live").matches("live/x"))
     }
 
     @Test func sizesParse() {

@@ -31,3 +31,15 @@ enum FrameFactory {
         }
     }
 }
+
+extension GOPBuffer {
+    /// A buffer with its own tracker and ledger, for tests.
+    static func make(duration: Int64 = 10_000_000, quota: Int = 64 << 20, ledger: MemoryLedger? = nil)
+        -> GOPBuffer
+    {
+        GOPBuffer(
+            limits: BufferLimits(maxDuration: duration),
+            tracker: StreamTracker(name: "test", settings: StreamMemorySettings(quota: quota), ledger: ledger)
+        )
+    }
+}

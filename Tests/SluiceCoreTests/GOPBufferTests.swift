@@ -3,18 +3,21 @@ import Testing
 @testable import SluiceCore
 
 @Suite struct GOPBufferTests {
-    private let roomy = BufferLimits(maxDuration: 10_000_000, maxBytes: 64 << 20)
 
     private func assertInvariants(_ buffer: GOPBuffer, sourceLocation: SourceLocation = #_sourceLocation) {
         let snapshot = buffer.snapshot()
         #expect(snapshot.gops.allSatisfy { $0.startsWithKeyframe }, sourceLocation: sourceLocation)
         let summed = snapshot.gops.flatMap(\.frames).map(\.heldSize).reduce(0, +)
         #expect(snapshot.heldBytes == summed, sourceLocation: sourceLocation)
+        let tracker = buffer.tracker
+        #expect(tracker.bytes(.frames) + tracker.bytes(.index) == summed, sourceLocation: sourceLocation)
+        let payload = snapshot.gops.flatMap(\.frames).map(\.payload.count).reduce(0, +)
+        #expect(tracker.bytes(.frames) == payload, sourceLocation: sourceLocation)
         #expect(snapshot.gops.map(\.heldBytes).reduce(0, +) == summed, sourceLocation: sourceLocation)
     }
 
     @Test func framesBeforeTheFirstKeyframeAreNotBuffered() {
-        let buffer = GOPBuffer(limits: roomy)
+        let buffer = GOPBuffer.make()
         #expect(buffer.insert(FrameFactory.video(0)) == .dropped(.beforeKeyframe))
         #expect(buffer.insert(FrameFactory.audio(0)) == .dropped(.beforeKeyframe))
         #expect(buffer.insert(FrameFactory.video(1, key: true)) == .buffered)
@@ -24,7 +27,7 @@ import Testing
     }
 
     @Test func audioAndMetadataJoinTheOpenGOP() {
-        let buffer = GOPBuffer(limits: roomy)
+        let buffer = GOPBuffer.make()
         for frame in FrameFactory.gop(at: 0, length: 10) { buffer.insert(frame) }
         buffer.insert(FrameFactory.audio(100_000))
         for frame in FrameFactory.gop(at: 10, length: 10) { buffer.insert(frame) }
@@ -39,7 +42,7 @@ import Testing
 
     @Test func oldestWholeGOPsAgeOutByDuration() {
         // 2-second GOPs (50 frames at 25 fps) into a 5-second buffer.
-        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 5_000_000, maxBytes: 64 << 20))
+        let buffer = GOPBuffer.make(duration: 5_000_000)
         for start in stride(from: Int64(0), to: 500, by: 50) {
             for frame in FrameFactory.gop(at: start, length: 50) {
                 buffer.insert(frame)
@@ -55,26 +58,34 @@ import Testing
         #expect(snapshot.counters.keyframesReceived == 10)
     }
 
-    @Test func byteCapPushesOutOlderGOPsFirst() {
-        // Each GOP holds about 5000 + 5 * 1000 + 4 * 500 payload bytes plus records.
-        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 60_000_000, maxBytes: 30_000))
+    @Test func theQuotaEvictsInsideTheStreamCheapestFirst() {
+        // Each GOP: a 5000-byte keyframe, 5 P of 1000, 4 disposable B of 500, plus records.
+        let buffer = GOPBuffer.make(duration: 60_000_000, quota: 40_000)
         for start in stride(from: Int64(0), to: 100, by: 10) {
             for frame in FrameFactory.gop(at: start, length: 10) {
-                buffer.insert(frame)
-                #expect(buffer.heldBytes <= 30_000)
+                #expect(buffer.insert(frame) == .buffered)
+                #expect(buffer.tracker.total <= 40_000)
                 assertInvariants(buffer)
             }
         }
-        #expect(buffer.counters.gopsDroppedForCap > 0)
-        #expect(buffer.counters.framesDropped[.overByteCap] == nil)
+        let dropped = buffer.counters.framesDropped
+        // Disposable frames went before any GOP was cut back, and the quota never refused a frame.
+        #expect(dropped[.evictedDisposable, default: 0] > 0)
+        #expect(dropped[.evictedTail, default: 0] > 0)
+        #expect(dropped[.overQuota] == nil)
+        #expect(buffer.counters.evictedBytes > 0)
+        // The newest GOP keeps its keyframe and every reference frame; only disposables may go.
+        let newest = buffer.snapshot().gops.last!
+        #expect(newest.startsWithKeyframe)
+        #expect(newest.frames.filter { !$0.isDisposable }.count == 6)
     }
 
-    @Test func aGOPLargerThanTheCapIsCutAtAFrameAndResumesAtTheNextKeyframe() {
-        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 60_000_000, maxBytes: 8_000))
-        let frames = FrameFactory.gop(at: 0, length: 20)
+    @Test func aGOPLargerThanTheQuotaIsCutAtAFrameAndResumesAtTheNextKeyframe() {
+        let buffer = GOPBuffer.make(duration: 60_000_000, quota: 8_000)
+        let frames = FrameFactory.gop(at: 0, length: 20).filter { !$0.isDisposable }
         var outcomes: [InsertOutcome] = []
         for frame in frames { outcomes.append(buffer.insert(frame)) }
-        let firstDrop = outcomes.firstIndex(of: .dropped(.overByteCap))!
+        let firstDrop = outcomes.firstIndex(of: .dropped(.overQuota))!
         #expect(outcomes[(firstDrop + 1)...].allSatisfy { $0 == .dropped(.awaitingKeyframe) })
         // What is buffered is a prefix in decode order, so nothing depends on a dropped frame.
         #expect(buffer.snapshot().gops[0].frames.count == firstDrop)
@@ -82,19 +93,29 @@ import Testing
         // The next keyframe starts cleanly, and the truncated GOP makes room for it.
         #expect(buffer.insert(FrameFactory.video(20, key: true)) == .buffered)
         #expect(buffer.insert(FrameFactory.video(21)) == .buffered)
-        #expect(buffer.heldBytes <= 8_000)
+        #expect(buffer.tracker.total <= 8_000)
+        // The old GOP lost its tail first; its keyframe may stay.
+        #expect(buffer.snapshot().gops.count <= 2)
         assertInvariants(buffer)
     }
 
-    @Test func aKeyframeLargerThanTheCapIsDropped() {
-        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 60_000_000, maxBytes: 70_000))
-        #expect(buffer.insert(FrameFactory.video(0, key: true, bytes: 80_000)) == .dropped(.overByteCap))
+    @Test func aKeyframeLargerThanTheQuotaIsDropped() {
+        let buffer = GOPBuffer.make(duration: 60_000_000, quota: 70_000)
+        #expect(buffer.insert(FrameFactory.video(0, key: true, bytes: 80_000)) == .dropped(.overQuota))
         #expect(buffer.insert(FrameFactory.video(1)) == .dropped(.awaitingKeyframe))
         #expect(buffer.heldBytes == 0)
     }
 
+    @Test func fixedComponentsCountAgainstTheQuota() {
+        let buffer = GOPBuffer.make(duration: 60_000_000, quota: 20_000)
+        buffer.tracker.setFixed(.srtReceiveBuffer, bytes: 15_000)
+        for frame in FrameFactory.gop(at: 0, length: 10) { buffer.insert(frame) }
+        #expect(buffer.tracker.total <= 20_000)
+        #expect(buffer.heldBytes <= 5_000)
+    }
+
     @Test func removeAllReleasesEverything() {
-        let buffer = GOPBuffer(limits: roomy)
+        let buffer = GOPBuffer.make()
         weak var released: FramePayload?
         do {
             let frames = FrameFactory.gop(at: 0, length: 10)
@@ -105,12 +126,13 @@ import Testing
         let held = buffer.heldBytes
         #expect(buffer.removeAll() == held)
         #expect(buffer.heldBytes == 0)
+        #expect(buffer.tracker.total == 0)
         #expect(released == nil, "the payload must be freed, not only un-counted")
         #expect(buffer.insert(FrameFactory.video(10)) == .dropped(.awaitingKeyframe))
     }
 
     @Test func countersTallyTypesAndDisposables() {
-        let buffer = GOPBuffer(limits: roomy)
+        let buffer = GOPBuffer.make()
         for frame in FrameFactory.gop(at: 0, length: 10) + FrameFactory.gop(at: 10, length: 10) {
             buffer.insert(frame)
         }
@@ -124,7 +146,7 @@ import Testing
     }
 
     @Test func aClockDiscontinuityNeitherFlushesNorFreezesTheBuffer() {
-        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 5_000_000, maxBytes: 64 << 20))
+        let buffer = GOPBuffer.make(duration: 5_000_000)
         for frame in FrameFactory.gop(at: 0, length: 50) { buffer.insert(frame) }
         // The encoder restarts: timestamps jump back to an hour earlier.
         for frame in FrameFactory.gop(at: -90_000, length: 50) { buffer.insert(frame) }
@@ -141,7 +163,7 @@ import Testing
 
 extension GOPBufferTests {
     @Test func aDiscardedReferenceFrameCutsTheGOPUntilTheNextKeyframe() {
-        let buffer = GOPBuffer(limits: roomy)
+        let buffer = GOPBuffer.make()
         let frames = FrameFactory.gop(at: 0, length: 10)
         for frame in frames[0..<3] { buffer.insert(frame) }
         // A disposable frame can go alone.

@@ -30,6 +30,12 @@ extension Config {
         config.srt = try SRT(reading: &srt)
         var buffer = try root.object("buffer")
         config.buffer = try Buffer(reading: &buffer)
+        var memory = try root.object("memory")
+        config.memory = try MemoryConfig(reading: &memory)
+        config.streams = try root.objects("streams").map { object throws(ConfigError) in
+            var object = object
+            return try StreamRule(reading: &object)
+        }
         try root.rejectUnknownKeys()
         return config
     }
@@ -69,6 +75,7 @@ extension Config.SRT {
         idleTimeoutMilliseconds = try object.integer(
             "idle_timeout_ms", default: idleTimeoutMilliseconds, in: 100...3_600_000)
         maxStreams = try object.integer("max_streams", default: maxStreams, in: 1...100_000)
+        receiveBuffer = try object.size("receive_buffer", default: receiveBuffer, in: (64 << 10)...(1 << 30))
         try object.rejectUnknownKeys()
     }
 }
@@ -78,7 +85,76 @@ extension Config.Buffer {
         self.init()
         maxDurationMilliseconds = try object.integer(
             "max_duration_ms", default: maxDurationMilliseconds, in: 100...3_600_000)
-        maxBytes = try object.size("max_bytes", default: maxBytes, in: (64 << 10)...(1 << 40))
+        try object.rejectUnknownKeys()
+    }
+}
+
+extension MemoryConfig {
+    init(reading object: inout ConfigObject) throws(ConfigError) {
+        self.init()
+        switch object.value("global_limit") {
+        case nil, .string("auto")?:
+            globalLimit = .auto
+        case .some:
+            globalLimit = .bytes(
+                try object.size("global_limit", default: ByteSize(bytes: 0), in: (16 << 20)...(1 << 50)))
+        }
+        autoFraction = try object.fraction("auto_fraction", default: autoFraction, above: 0, upTo: 1)
+        perStreamLimit = try object.size(
+            "per_stream_limit", default: perStreamLimit, in: (1 << 20)...(1 << 44))
+        soft = try object.fraction("soft", default: soft, above: 0, below: 1)
+        hard = try object.fraction("hard", default: hard, above: 0, below: 1)
+        critical = try object.fraction("critical", default: critical, above: 0, below: 1)
+        guard soft < hard else {
+            throw ConfigError(
+                key: object.keyPath("hard"), reason: "must be above memory.soft (\(soft)), got \(hard)")
+        }
+        guard hard < critical else {
+            throw ConfigError(
+                key: object.keyPath("critical"),
+                reason: "must be above memory.hard (\(hard)), got \(critical)")
+        }
+        hysteresis = try object.fraction("hysteresis", default: hysteresis, above: -1e-12, below: soft)
+        monitorIntervalMilliseconds = try object.integer(
+            "monitor_interval_ms", default: monitorIntervalMilliseconds, in: 10...10_000)
+        shedAfterMilliseconds = try object.integer(
+            "shed_after_ms", default: shedAfterMilliseconds, in: 0...600_000)
+        evictionPolicy = try object.choice("eviction_policy", default: evictionPolicy)
+        let levelName = try object.string("refuse_new_streams_at", default: refuseNewStreamsAt.description)!
+        guard let level = PressureLevel(name: levelName), level != .none else {
+            throw ConfigError(
+                key: object.keyPath("refuse_new_streams_at"),
+                reason: "expected \"soft\", \"hard\" or \"critical\", got \"\(levelName)\"")
+        }
+        refuseNewStreamsAt = level
+        streamEstimate = try object.size(
+            "stream_estimate", default: streamEstimate, in: (64 << 10)...(1 << 44))
+        mallocArenaMax = try object.integer("malloc_arena_max", default: mallocArenaMax, in: 0...256)
+        var rate = try object.object("allocation_rate")
+        allocationRate.perStreamBytesPerSecond = try rate.integer(
+            "per_stream_bytes_per_second", default: allocationRate.perStreamBytesPerSecond,
+            in: 1_000...(1 << 40))
+        allocationRate.globalBytesPerSecond = try rate.integer(
+            "global_bytes_per_second", default: allocationRate.globalBytesPerSecond, in: 1_000...(1 << 40))
+        allocationRate.burstBytes = try rate.size(
+            "burst_bytes", default: allocationRate.burstBytes, in: (1 << 20)...(1 << 40))
+        try rate.rejectUnknownKeys()
+        try object.rejectUnknownKeys()
+    }
+}
+
+extension StreamRule {
+    init(reading object: inout ConfigObject) throws(ConfigError) {
+        guard let pattern = try object.string("match", default: nil), !pattern.isEmpty else {
+            throw ConfigError(
+                key: object.keyPath("match"), reason: "every stream rule needs a non-empty name pattern")
+        }
+        self.init(pattern: pattern)
+        if object.value("per_stream_limit") != nil {
+            perStreamLimit = try object.size(
+                "per_stream_limit", default: ByteSize(bytes: 0), in: (1 << 20)...(1 << 44))
+        }
+        priority = try object.integer("priority", default: 0, in: -1000...1000)
         try object.rejectUnknownKeys()
     }
 }

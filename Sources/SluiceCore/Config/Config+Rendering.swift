@@ -19,6 +19,14 @@ extension Config {
             return "\"\(escaped)\""
         }
         let passphrase = srt.passphrase.map { redactingSecrets ? "<redacted>" : $0 }
+        let streamRules =
+            streams.map { rule in
+                var fields = ["\"match\": \(string(rule.pattern))", "\"priority\": \(rule.priority)"]
+                if let limit = rule.perStreamLimit {
+                    fields.append("\"per_stream_limit\": \(string(limit.description))")
+                }
+                return "\n    {" + fields.joined(separator: ", ") + "}"
+            }.joined(separator: ",") + (streams.isEmpty ? "" : "\n  ")
         return """
             {
               "srt": {
@@ -28,12 +36,33 @@ extension Config {
                 "pbkeylen": \(srt.keyLength),
                 "on_duplicate": \(string(srt.onDuplicate.rawValue)),
                 "idle_timeout_ms": \(srt.idleTimeoutMilliseconds),
-                "max_streams": \(srt.maxStreams)
+                "max_streams": \(srt.maxStreams),
+                "receive_buffer": \(string(srt.receiveBuffer.description))
               },
               "buffer": {
-                "max_duration_ms": \(buffer.maxDurationMilliseconds),
-                "max_bytes": \(string(buffer.maxBytes.description))
-              }
+                "max_duration_ms": \(buffer.maxDurationMilliseconds)
+              },
+              "memory": {
+                "global_limit": \(string(memory.globalLimit.description)),
+                "auto_fraction": \(memory.autoFraction),
+                "per_stream_limit": \(string(memory.perStreamLimit.description)),
+                "soft": \(memory.soft),
+                "hard": \(memory.hard),
+                "critical": \(memory.critical),
+                "hysteresis": \(memory.hysteresis),
+                "monitor_interval_ms": \(memory.monitorIntervalMilliseconds),
+                "shed_after_ms": \(memory.shedAfterMilliseconds),
+                "eviction_policy": \(string(memory.evictionPolicy.rawValue)),
+                "refuse_new_streams_at": \(string(memory.refuseNewStreamsAt.description)),
+                "stream_estimate": \(string(memory.streamEstimate.description)),
+                "malloc_arena_max": \(memory.mallocArenaMax),
+                "allocation_rate": {
+                  "per_stream_bytes_per_second": \(memory.allocationRate.perStreamBytesPerSecond),
+                  "global_bytes_per_second": \(memory.allocationRate.globalBytesPerSecond),
+                  "burst_bytes": \(string(memory.allocationRate.burstBytes.description))
+                }
+              },
+              "streams": [\(streamRules)]
             }
             """
     }

@@ -12,6 +12,10 @@ public struct Config: Sendable, Equatable {
     public var srt: SRT
     /// The per-stream frame buffers.
     public var buffer: Buffer
+    /// The memory controller.
+    public var memory: MemoryConfig
+    /// Per-stream overrides of quota and priority, by name pattern; the first match applies.
+    public var streams: [StreamRule]
 
     /// The SRT listener's settings (`srt.*`).
     public struct SRT: Sendable, Equatable {
@@ -29,6 +33,9 @@ public struct Config: Sendable, Equatable {
         public var idleTimeoutMilliseconds = 5000
         /// `srt.max_streams`: the most publishers live at once.
         public var maxStreams = 256
+        /// `srt.receive_buffer`: libsrt's receive buffer per connection (`SRTO_RCVBUF`). It must
+        /// hold bitrate/8 x (RTT + latency): 8 MiB covers 20 Mbit/s with 3 s of both.
+        public var receiveBuffer = ByteSize(bytes: 8 << 20)
 
         /// The defaults.
         public init() {}
@@ -38,15 +45,13 @@ public struct Config: Sendable, Equatable {
     public struct Buffer: Sendable, Equatable {
         /// `buffer.max_duration_ms`: the span of recent media each stream keeps.
         public var maxDurationMilliseconds = 10_000
-        /// `buffer.max_bytes`: the hard cap on one stream's buffered bytes.
-        public var maxBytes = ByteSize(bytes: 256 << 20)
 
         /// The defaults.
         public init() {}
 
         /// The limits a stream's ``GOPBuffer`` works within.
         public var limits: BufferLimits {
-            BufferLimits(maxDuration: Int64(maxDurationMilliseconds) * 1000, maxBytes: maxBytes.bytes)
+            BufferLimits(maxDuration: Int64(maxDurationMilliseconds) * 1000)
         }
     }
 
@@ -54,5 +59,7 @@ public struct Config: Sendable, Equatable {
     public init() {
         srt = SRT()
         buffer = Buffer()
+        memory = MemoryConfig()
+        streams = []
     }
 }

@@ -41,6 +41,42 @@ struct ConfigObject {
         return int
     }
 
+    mutating func fraction(
+        _ key: String, default fallback: Double, above lower: Double, below upper: Double? = nil,
+        upTo inclusiveUpper: Double? = nil
+    ) throws(ConfigError) -> Double {
+        guard let value = value(key) else { return fallback }
+        let number: Double
+        switch value {
+        case .integer(let int): number = Double(int)
+        case .number(let double): number = double
+        default: number = .nan
+        }
+        let fits =
+            number > lower && (upper.map { number < $0 } ?? true)
+            && (inclusiveUpper.map { number <= $0 } ?? true)
+        guard fits else {
+            let top = upper.map { "below \($0)" } ?? inclusiveUpper.map { "at most \($0)" } ?? ""
+            let bottom = lower < 0 ? "from 0" : "above \(lower)"
+            throw ConfigError(
+                key: keyPath(key), reason: "expected a number \(bottom) and \(top), got \(value)")
+        }
+        return number
+    }
+
+    /// The objects of an array at `key`, each read with its index in its key path.
+    mutating func objects(_ key: String) throws(ConfigError) -> [ConfigObject] {
+        guard let value = value(key) else { return [] }
+        guard case .array(let items) = value else {
+            throw ConfigError(key: keyPath(key), reason: "expected an array, got \(value)")
+        }
+        var objects: [ConfigObject] = []
+        for (index, item) in items.enumerated() {
+            objects.append(try ConfigObject(item, path: "\(keyPath(key))[\(index)]"))
+        }
+        return objects
+    }
+
     mutating func string(_ key: String, default fallback: String?) throws(ConfigError) -> String? {
         guard let value = value(key) else { return fallback }
         guard case .string(let string) = value else {

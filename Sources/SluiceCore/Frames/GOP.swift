@@ -29,6 +29,37 @@ public struct GOP: Sendable {
         endTime = max(endTime, time)
     }
 
+    /// Removes every frame after the keyframe that matches `predicate`.
+    /// - Returns: The frames removed.
+    mutating func removeFrames(where predicate: (Frame) -> Bool) -> [Frame] {
+        var removed: [Frame] = []
+        var kept: [Frame] = [frames[0]]
+        kept.reserveCapacity(frames.count)
+        for frame in frames.dropFirst() {
+            if predicate(frame) { removed.append(frame) } else { kept.append(frame) }
+        }
+        guard !removed.isEmpty else { return [] }
+        frames = kept
+        heldBytes -= removed.reduce(0) { $0 + $1.heldSize }
+        return removed
+    }
+
+    /// Removes frames from the end backwards, never the keyframe, until `target` bytes are
+    /// freed. What remains is a prefix in decode order, so it still decodes.
+    /// - Returns: The frames removed.
+    mutating func removeTail(freeing target: Int) -> [Frame] {
+        var freed = 0
+        var cut = frames.count
+        while cut > 1 && freed < target {
+            cut -= 1
+            freed += frames[cut].heldSize
+        }
+        let removed = Array(frames[cut...])
+        frames.removeSubrange(cut...)
+        heldBytes -= freed
+        return removed
+    }
+
     /// The first frame, the keyframe the GOP opened at.
     public var keyframe: Frame { frames[0] }
 

@@ -1,19 +1,14 @@
 import Synchronization
 
-/// The limits one stream's buffer works within.
+/// The duration limit one stream's buffer keeps to.
 public struct BufferLimits: Sendable, Equatable {
     /// The span of media, in microseconds, the buffer keeps: older whole GOPs are dropped.
     public var maxDuration: Int64
-    /// The most bytes the buffer may hold, whatever its duration.
-    public var maxBytes: Int
 
     /// Creates limits.
-    /// - Parameters:
-    ///   - maxDuration: The span of media to keep, in microseconds.
-    ///   - maxBytes: The hard byte cap.
-    public init(maxDuration: Int64, maxBytes: Int) {
+    /// - Parameter maxDuration: The span of media to keep, in microseconds.
+    public init(maxDuration: Int64) {
         self.maxDuration = maxDuration
-        self.maxBytes = maxBytes
     }
 }
 
@@ -27,19 +22,21 @@ public enum InsertOutcome: Sendable, Equatable {
 
 /// One stream's recent frames, grouped into GOPs that each start at a video keyframe.
 ///
-/// One writer (the stream's ingest thread) inserts; readers take snapshots. Every change
-/// happens under the buffer's own lock, so the held byte count always equals the sum of the
-/// frames actually held, and dropping a GOP releases its payloads.
+/// One writer (the stream's ingest thread) inserts; the memory controller evicts through one
+/// narrow door, ``evict(_:bytes:)``; readers take snapshots. Every change happens under the
+/// buffer's own lock and is reported to the stream's ``StreamTracker`` in the same step, so
+/// the accounted bytes always equal the bytes of the frames actually held, and a frame that is
+/// un-counted is released.
 ///
-/// Two limits apply on every insert:
+/// On every insert:
 /// - **Duration**: the oldest whole GOP is dropped as soon as the buffer would span more than
 ///   ``BufferLimits/maxDuration`` of media, as long as a newer GOP remains.
-/// - **Bytes**: a frame that would take the buffer over ``BufferLimits/maxBytes`` first pushes
-///   out older whole GOPs; if the GOP being written alone would exceed the cap, the frame is
+/// - **Quota**: a frame that would take the stream over its quota first evicts inside the
+///   stream, stage by stage (``EvictionStage/ordinary``). If that is not enough, the frame is
 ///   dropped and so is everything after it until the next keyframe, so what stays buffered is
 ///   always decodable and the stream restarts cleanly at a GOP boundary.
 public final class GOPBuffer: Sendable {
-    private struct State: Sendable {
+    struct State: Sendable {
         var limits: BufferLimits
         var gops: [GOP] = []
         var heldBytes = 0
@@ -49,18 +46,21 @@ public final class GOPBuffer: Sendable {
         var counters = StreamCounters()
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
+    /// The stream's accounting, told of every byte kept and released.
+    public let tracker: StreamTracker
 
     /// Creates an empty buffer.
-    /// - Parameter limits: The duration and byte limits.
-    public init(limits: BufferLimits) {
+    /// - Parameters:
+    ///   - limits: The duration limit.
+    ///   - tracker: The stream's accounting, which also carries its quota.
+    public init(limits: BufferLimits, tracker: StreamTracker) {
         state = Mutex(State(limits: limits))
+        self.tracker = tracker
     }
 
     /// The limits in force.
-    public var limits: BufferLimits {
-        get { state.withLock { $0.limits } }
-    }
+    public var limits: BufferLimits { state.withLock { $0.limits } }
 
     /// Changes the limits; they take effect from the next insert.
     /// - Parameter limits: The new limits.
@@ -76,46 +76,39 @@ public final class GOPBuffer: Sendable {
         state.withLock { state in
             state.counters.recordReceived(frame)
             let time = state.clock.time(of: frame.timestamp)
-            let outcome = Self.insert(frame, at: time, into: &state)
+            let outcome = insert(frame, at: time, into: &state)
             if case .dropped(let reason) = outcome { state.counters.recordDropped(reason) }
             return outcome
         }
     }
 
-    private static func insert(_ frame: Frame, at time: Int64, into state: inout State)
-        -> InsertOutcome
-    {
-        let size = frame.heldSize
+    private func insert(_ frame: Frame, at time: Int64, into state: inout State) -> InsertOutcome {
         if frame.opensGOP {
             state.hasSeenKeyframe = true
-            // Every older GOP may go to make room for a new one.
-            while !state.gops.isEmpty && state.heldBytes + size > state.limits.maxBytes {
-                dropOldestGOP(&state)
-                state.counters.gopsDroppedForCap += 1
-            }
-            guard size <= state.limits.maxBytes else {
-                state.awaitingKeyframe = true
-                return .dropped(.overByteCap)
-            }
             state.awaitingKeyframe = false
-            state.gops.append(GOP(keyframe: frame, time: time))
-            state.heldBytes += size
-        } else {
-            if state.awaitingKeyframe {
-                return .dropped(state.hasSeenKeyframe ? .awaitingKeyframe : .beforeKeyframe)
-            }
-            // Older GOPs may go; the open one keeps its prefix.
-            while state.gops.count > 1 && state.heldBytes + size > state.limits.maxBytes {
-                dropOldestGOP(&state)
-                state.counters.gopsDroppedForCap += 1
-            }
-            guard state.heldBytes + size <= state.limits.maxBytes else {
-                state.awaitingKeyframe = true
-                return .dropped(.overByteCap)
-            }
-            state.gops[state.gops.count - 1].append(frame, time: time)
-            state.heldBytes += size
+        } else if state.awaitingKeyframe {
+            return .dropped(state.hasSeenKeyframe ? .awaitingKeyframe : .beforeKeyframe)
         }
+        let size = frame.heldSize
+        let excess = tracker.total + size - tracker.quota
+        if excess > 0 {
+            // A new keyframe retires the GOP before it, so everything already held may go.
+            var freed = EvictionResult()
+            for stage in EvictionStage.ordinary where freed.bytes < excess {
+                freed += evict(stage, bytes: excess - freed.bytes, keepNewest: !frame.opensGOP, in: &state)
+            }
+            guard freed.bytes >= excess else {
+                state.awaitingKeyframe = true
+                return .dropped(.overQuota)
+            }
+        }
+        if frame.opensGOP {
+            state.gops.append(GOP(keyframe: frame, time: time))
+        } else {
+            state.gops[state.gops.count - 1].append(frame, time: time)
+        }
+        state.heldBytes += size
+        tracker.addFrames(payload: frame.payload.count, records: Frame.recordBytes)
         expireByDuration(&state)
         return .buffered
     }
@@ -134,17 +127,22 @@ public final class GOPBuffer: Sendable {
         }
     }
 
-    private static func expireByDuration(_ state: inout State) {
+    private func expireByDuration(_ state: inout State) {
         guard let newest = state.clock.latest else { return }
         while state.gops.count > 1 && newest - state.gops[0].startTime > state.limits.maxDuration {
-            dropOldestGOP(&state)
+            release(state.gops.removeFirst().frames, from: &state)
             state.counters.gopsExpired += 1
         }
     }
 
-    private static func dropOldestGOP(_ state: inout State) {
-        let gop = state.gops.removeFirst()
-        state.heldBytes -= gop.heldBytes
+    /// Takes released frames off the books. The frames themselves are freed when the caller's
+    /// last reference goes, at the end of the locked step.
+    func release(_ frames: [Frame], from state: inout State) {
+        var payload = 0
+        for frame in frames { payload += frame.payload.count }
+        let records = frames.count * Frame.recordBytes
+        state.heldBytes -= payload + records
+        tracker.addFrames(payload: -payload, records: -records)
     }
 
     /// Drops every buffered frame and releases its bytes. The next frame kept will be a
@@ -154,8 +152,8 @@ public final class GOPBuffer: Sendable {
     public func removeAll() -> Int {
         state.withLock { state in
             let released = state.heldBytes
+            release(state.gops.flatMap(\.frames), from: &state)
             state.gops.removeAll()
-            state.heldBytes = 0
             state.awaitingKeyframe = true
             return released
         }
@@ -166,6 +164,11 @@ public final class GOPBuffer: Sendable {
 
     /// The running totals since the buffer was created.
     public var counters: StreamCounters { state.withLock { $0.counters } }
+
+    /// When the oldest buffered frame arrived, if any is buffered.
+    public var oldestArrival: ContinuousClock.Instant? {
+        state.withLock { $0.gops.first?.keyframe.arrival }
+    }
 
     /// A consistent copy of the buffered GOPs. Frames share their payloads with the buffer:
     /// taking a snapshot copies no media bytes.

@@ -2,13 +2,30 @@
 public enum FrameDropReason: String, Sendable, CaseIterable, Hashable {
     /// The stream had not yet sent its first keyframe, so the frame could not be decoded.
     case beforeKeyframe = "before_keyframe"
-    /// Keeping the frame would have put the stream over its byte cap.
-    case overByteCap = "over_byte_cap"
+    /// Keeping the frame would have put the stream over its quota, even after evicting
+    /// everything but the newest GOP.
+    case overQuota = "over_quota"
     /// A frame earlier in the GOP was dropped, and this one may depend on it; the stream
     /// resumes at its next keyframe.
     case awaitingKeyframe = "awaiting_keyframe"
     /// The demuxer flagged the packet as damaged.
     case corrupt
+    /// The stream or the whole server was over its allocation rate.
+    case rateLimited = "rate_limited"
+    /// Memory was critical and nothing more could be evicted.
+    case memoryCritical = "memory_critical"
+    /// Evicted: a metadata frame.
+    case evictedMetadata = "evicted_metadata"
+    /// Evicted: a disposable frame.
+    case evictedDisposable = "evicted_disposable"
+    /// Evicted: from the tail of an older GOP.
+    case evictedTail = "evicted_tail"
+    /// Evicted: with a whole older GOP.
+    case evictedGOP = "evicted_gop"
+    /// Evicted under critical pressure: from the newest GOP after its keyframe.
+    case evictedNewestTail = "evicted_newest_tail"
+    /// Evicted under critical pressure: the newest GOP's keyframe.
+    case evictedNewestKeyframe = "evicted_newest_keyframe"
 }
 
 /// Running totals for one stream since it connected.
@@ -27,8 +44,8 @@ public struct StreamCounters: Sendable, Equatable {
     public var framesDropped: [FrameDropReason: Int] = [:]
     /// Whole GOPs dropped because they aged out of the buffer's duration.
     public var gopsExpired = 0
-    /// Whole GOPs dropped to stay under the byte cap.
-    public var gopsDroppedForCap = 0
+    /// Bytes released by eviction (not counting GOPs that aged out).
+    public var evictedBytes = 0
 
     /// Creates empty totals.
     public init() {}
@@ -42,7 +59,8 @@ public struct StreamCounters: Sendable, Equatable {
         if frame.isKeyframe { keyframesReceived += 1 }
     }
 
-    mutating func recordDropped(_ reason: FrameDropReason) {
-        framesDropped[reason, default: 0] += 1
+    mutating func recordDropped(_ reason: FrameDropReason, count: Int = 1) {
+        guard count > 0 else { return }
+        framesDropped[reason, default: 0] += count
     }
 }

@@ -12,6 +12,9 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
     case demuxFailed(String)
     /// It lost a race for its name: another publisher registered it first.
     case duplicate
+    /// Memory stayed critical for `memory.shed_after_ms`, and this was the lowest-priority,
+    /// largest stream.
+    case shed
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
         case .shutdown: "shutdown"
         case .demuxFailed(let why): "demux_failed: \(why)"
         case .duplicate: "duplicate"
+        case .shed: "shed"
         }
     }
 }

@@ -11,15 +11,16 @@ struct HandshakePolicy: Sendable {
     }
 
     var onDuplicate: DuplicatePolicy
-    var maxStreams: Int
 
     /// - Parameters:
     ///   - rawStreamID: The stream id as the caller sent it.
     ///   - shuttingDown: Whether the server is stopping.
     ///   - isLive: Whether a name is being published now.
-    ///   - liveCount: How many streams are live.
+    ///   - capacity: Whether one more stream fits (stream count and memory); asked only when
+    ///     the caller would add a stream, not replace one.
     func decide(
-        rawStreamID: String, shuttingDown: Bool, isLive: (StreamName) -> Bool, liveCount: Int
+        rawStreamID: String, shuttingDown: Bool, isLive: (StreamName) -> Bool,
+        capacity: () -> AdmissionRefusal?
     ) -> Verdict {
         if shuttingDown { return .reject(.down, why: "the server is shutting down") }
         let id: StreamID
@@ -38,9 +39,18 @@ struct HandshakePolicy: Sendable {
         if live && onDuplicate == .reject {
             return .reject(.conflict, why: "'\(id.name)' is already being published")
         }
-        if !live && liveCount >= maxStreams {
-            return .reject(.overload, why: "\(liveCount) streams are live, the most srt.max_streams allows")
+        if !live, let refusal = capacity() {
+            return .reject(.overload, why: Self.explain(refusal))
         }
         return .accept(id)
+    }
+
+    static func explain(_ refusal: AdmissionRefusal) -> String {
+        switch refusal {
+        case .maxStreams: "max_streams: srt.max_streams streams are live"
+        case .memoryPressure:
+            "memory_pressure: memory is at or above memory.refuse_new_streams_at, or not yet back below soft"
+        case .projectedMemory: "projected_memory: one more stream would take memory past soft"
+        }
     }
 }

@@ -7,8 +7,9 @@ extension IngestStream {
     /// stream's own thread, since every step blocks.
     /// - Parameters:
     ///   - idleTimeout: How long the publisher may send nothing.
+    ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - logger: Where to log that the stream went live.
-    func runPipeline(idleTimeout: Duration, logger: Logger) {
+    func runPipeline(idleTimeout: Duration, controller: MemoryController, logger: Logger) {
         let source: SRTByteSource
         do {
             source = try SRTByteSource(stream: self, idleTimeout: idleTimeout)
@@ -33,7 +34,7 @@ extension IngestStream {
         while true {
             switch demuxer.next() {
             case .frame(let frame):
-                buffer.insert(frame)
+                controller.admit(frame, to: memory, now: frame.arrival)
             case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)
                 if let frame { buffer.discard(frame, reason: .corrupt) }

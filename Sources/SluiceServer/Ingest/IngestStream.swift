@@ -17,8 +17,8 @@ public final class IngestStream: Sendable {
     public let peer: String
     /// When the publisher connected.
     public let connectedAt: ContinuousClock.Instant
-    /// The stream's frames, in GOPs.
-    public let buffer: GOPBuffer
+    /// The stream's memory: its frames in GOPs, its accounting, its rate bucket.
+    public let memory: StreamMemory
 
     let connection: SRTConnection
     let receivedBytes = Atomic<Int>(0)
@@ -32,14 +32,20 @@ public final class IngestStream: Sendable {
         var finished = false
     }
 
-    init(name: StreamName, connection: SRTConnection, limits: BufferLimits) {
+    init(name: StreamName, connection: SRTConnection, memory: StreamMemory) {
         self.name = name
         self.streamID = connection.streamID
         self.peer = connection.peer
         self.connection = connection
         self.connectedAt = .now
-        self.buffer = GOPBuffer(limits: limits)
+        self.memory = memory
     }
+
+    /// The stream's frames, in GOPs.
+    public var buffer: GOPBuffer { memory.buffer }
+
+    /// The stream's memory accounting by component.
+    public var tracker: StreamTracker { memory.tracker }
 
     /// The elementary streams the demuxer found (empty until the stream is live).
     public var elementaryStreams: [ElementaryStream] { state.withLock { $0.elementaryStreams } }

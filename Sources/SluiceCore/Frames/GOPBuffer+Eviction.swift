@@ -1,0 +1,68 @@
+extension GOPBuffer {
+    /// The controller's one door into a stream's buffer: frees up to `bytes` (at least that
+    /// much where the stage can) at one ``EvictionStage``, under the buffer's lock, and reports
+    /// what it freed. The ordinary stages leave the newest GOP whole; the two newest-GOP stages
+    /// then leave the stream waiting for its next keyframe.
+    /// - Parameters:
+    ///   - stage: What may be taken.
+    ///   - bytes: How much to free; `Int.max` takes all the stage can.
+    /// - Returns: The bytes and frames freed.
+    @discardableResult
+    public func evict(_ stage: EvictionStage, bytes: Int) -> EvictionResult {
+        state.withLock { evict(stage, bytes: bytes, keepNewest: true, in: &$0) }
+    }
+
+    private static func isDisposableVideo(_ frame: Frame) -> Bool {
+        frame.kind == .video && frame.isDisposable
+    }
+
+    func evict(_ stage: EvictionStage, bytes target: Int, keepNewest: Bool, in state: inout State)
+        -> EvictionResult
+    {
+        guard target > 0, !state.gops.isEmpty else { return EvictionResult() }
+        var removed: [Frame] = []
+        var freed = 0
+        let older = keepNewest ? state.gops.count - 1 : state.gops.count
+        switch stage {
+        case .metadata, .disposable:
+            // Nothing references these frames, so the newest GOP may lose them too.
+            let metadataOnly = stage == .metadata
+            let predicate = { (frame: Frame) -> Bool in
+                metadataOnly ? frame.kind == .metadata : Self.isDisposableVideo(frame)
+            }
+            for index in state.gops.indices where freed < target {
+                let taken = state.gops[index].removeFrames(where: predicate)
+                freed += taken.reduce(0) { $0 + $1.heldSize }
+                removed += taken
+            }
+        case .tail:
+            for index in 0..<older where freed < target {
+                let taken = state.gops[index].removeTail(freeing: target - freed)
+                freed += taken.reduce(0) { $0 + $1.heldSize }
+                removed += taken
+            }
+        case .gop:
+            var count = 0
+            while count < older && freed < target {
+                freed += state.gops[count].heldBytes
+                removed += state.gops[count].frames
+                count += 1
+            }
+            state.gops.removeFirst(count)
+        case .newestTail:
+            let last = state.gops.count - 1
+            removed = state.gops[last].removeTail(freeing: Int.max)
+            if !removed.isEmpty { state.awaitingKeyframe = true }
+        case .newestKeyframe:
+            removed = state.gops.removeLast().frames
+            state.awaitingKeyframe = true
+        }
+        release(removed, from: &state)
+        var result = EvictionResult()
+        result.frames = removed.count
+        result.bytes = removed.reduce(0) { $0 + $1.heldSize }
+        state.counters.recordDropped(stage.dropReason, count: removed.count)
+        state.counters.evictedBytes += result.bytes
+        return result
+    }
+}

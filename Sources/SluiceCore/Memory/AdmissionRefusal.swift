@@ -1,0 +1,12 @@
+/// Why a new stream is refused for lack of capacity (SRT reject code 1402).
+public enum AdmissionRefusal: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// `srt.max_streams` streams are live.
+    case maxStreams = "max_streams"
+    /// Memory pressure is at or above `memory.refuse_new_streams_at`, or has not yet fallen
+    /// back below soft since it was.
+    case memoryPressure = "memory_pressure"
+    /// One more stream of the observed average footprint would push pressure past soft.
+    case projectedMemory = "projected_memory"
+
+    public var description: String { rawValue }
+}

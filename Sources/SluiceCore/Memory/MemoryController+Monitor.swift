@@ -1,0 +1,113 @@
+/// What one monitor tick found and did.
+public struct MonitorReport: Sendable {
+    /// The level before the tick.
+    public var previousLevel: PressureLevel
+    /// The level after it.
+    public var level: PressureLevel
+    /// The pressure measured.
+    public var pressure: Double
+    /// The measurement.
+    public var sample: ProcessMemorySample
+    /// What eviction freed.
+    public var freed: EvictionResult
+    /// A stream to disconnect because critical pressure has lasted `memory.shed_after_ms`.
+    public var shed: StreamMemory?
+}
+
+extension MemoryController {
+    /// Measures the process, moves the level, and acts on it. Called every
+    /// `memory.monitor_interval_ms` by the server's monitor thread.
+    /// - Parameter now: The current time.
+    /// - Returns: What was found and done; the caller logs level changes and sheds the stream
+    ///   named in ``MonitorReport/shed``.
+    public func tick(now: ContinuousClock.Instant) -> MonitorReport {
+        let sample = probe.sample()
+        accountedAtSample.store(ledger.accounted, ordering: .relaxed)
+        residentSample.store(sample.residentBytes, ordering: .relaxed)
+        let usage = self.usage
+        let (previous, level, config, limit) = state.withLock { state in
+            let pressure = Double(usage) / Double(state.budget.bytes)
+            let previous = state.level
+            state.level = state.config.thresholds.next(from: previous, pressure: pressure)
+            if state.level > previous { state.stats.levelEntries[state.level, default: 0] += 1 }
+            state.peak = max(state.peak, usage)
+            state.lastSample = sample
+            if state.level >= state.config.refuseNewStreamsAt { state.refusing = true }
+            if pressure < state.config.soft { state.refusing = false }
+            if state.level < .critical { state.criticalSince = nil }
+            return (previous, state.level, state.config, state.budget.bytes)
+        }
+        var report = MonitorReport(
+            previousLevel: previous, level: level, pressure: Double(usage) / Double(limit), sample: sample,
+            freed: EvictionResult(), shed: nil)
+        let soft = Int(config.soft * Double(limit))
+        let margin = Int(config.hysteresis * Double(limit))
+        switch level {
+        case .none:
+            break
+        case .soft:
+            report.freed = evicting.withLock { _ in
+                relieve(freeing: self.usage - (soft - margin), level: .soft)
+            }
+        case .hard:
+            report.freed = evicting.withLock { _ in
+                relieve(freeing: self.usage - (soft - 2 * margin), level: .hard)
+            }
+            probe.releaseFreeHeap()
+        case .critical:
+            report.freed = evicting.withLock { _ in
+                // Emergency: every stream back to its newest GOP, then newest GOPs if need be.
+                var freed = EvictionResult()
+                for stream in streams { freed += stream.buffer.evict(.gop, bytes: Int.max) }
+                record(freed, level: .critical)
+                let critical = Int(config.critical * Double(limit))
+                freed += relieve(freeing: self.usage - (critical - margin), level: .critical)
+                return freed
+            }
+            probe.releaseFreeHeap()
+            report.shed = sheddingDecision(now: now, after: .milliseconds(config.shedAfterMilliseconds))
+        }
+        return report
+    }
+
+    private func sheddingDecision(now: ContinuousClock.Instant, after wait: Duration) -> StreamMemory? {
+        let (since, kind, candidates) = state.withLock { state in
+            if state.criticalSince == nil { state.criticalSince = now }
+            return (
+                state.criticalSince!, state.config.evictionPolicy,
+                state.streams.values.map(EvictionPolicy.Candidate.init)
+            )
+        }
+        guard now - since >= wait, let victim = EvictionPolicy(kind: kind).sheddingVictim(candidates) else {
+            return nil
+        }
+        state.withLock {
+            // One at a time: the next shed waits a full interval again.
+            $0.criticalSince = now
+            $0.stats.shedStreams += 1
+            $0.streams.removeValue(forKey: ObjectIdentifier(victim.stream))
+        }
+        return victim.stream
+    }
+
+    /// The controller's state now.
+    public var status: MemoryStatus {
+        let usage = self.usage
+        return state.withLock { state in
+            MemoryStatus(
+                budget: state.budget, level: state.level,
+                pressure: Double(usage) / Double(state.budget.bytes),
+                accountedBytes: ledger.accounted, baseBytes: base, sample: state.lastSample,
+                peakBytes: max(state.peak, usage), refusingNewStreams: state.refusing,
+                admittedBytes: ledger.admittedBytes, statistics: state.stats)
+        }
+    }
+
+    /// Resets the peak and the level-entry counts (the monotonic counters stay).
+    public func resetPeak() {
+        state.withLock {
+            $0.peak = 0
+            $0.stats.levelEntries = [:]
+        }
+    }
+}

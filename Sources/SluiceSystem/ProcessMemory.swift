@@ -1,0 +1,66 @@
+import CMalloc
+import Foundation
+import Glibc
+import SluiceCore
+
+/// Measures this process as Linux sees it, and gives free heap back to it.
+///
+/// - Resident size from `/proc/self/statm` (cheap: read on every monitor tick).
+/// - Heap in use and free inside malloc's arenas from `mallinfo2` (free heap is fragmentation
+///   until `malloc_trim` returns it).
+/// - The container's usage from its cgroup, and the system's MemAvailable.
+public struct ProcessMemory: MemoryProbe {
+    private let cgroup: CgroupMemory
+    private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Creates a probe.
+    /// - Parameter cgroup: Where to read the container's usage.
+    public init(cgroup: CgroupMemory = CgroupMemory()) {
+        self.cgroup = cgroup
+    }
+
+    public func sample() -> ProcessMemorySample {
+        let heap = mallinfo2()
+        return ProcessMemorySample(
+            residentBytes: residentBytes(), heapInUseBytes: Int(heap.uordblks + heap.hblkhd),
+            heapFreeBytes: Int(heap.fordblks), containerUsageBytes: cgroup.usage(),
+            systemAvailableBytes: Self.meminfo("MemAvailable"))
+    }
+
+    /// The resident set size.
+    public func residentBytes() -> Int {
+        // statm: size resident shared text lib data dt, in pages.
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * pageSize
+    }
+
+    public func releaseFreeHeap() {
+        malloc_trim(0)
+    }
+
+    /// Limits the number of glibc malloc arenas. With one thread per stream, glibc would
+    /// otherwise create up to eight arenas per core, each holding its own free memory.
+    /// - Parameter count: The most arenas; 0 leaves glibc's default.
+    /// - Returns: Whether glibc accepted it.
+    @discardableResult
+    public static func setMallocArenaMax(_ count: Int) -> Bool {
+        guard count > 0 else { return true }
+        return cmalloc_set_arena_max(Int32(count)) == 1
+    }
+
+    /// The machine's physical memory.
+    public static var physicalMemory: Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static func meminfo(_ key: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let number = line.dropFirst(key.count + 1).split(separator: " ").first.flatMap { Int($0) }
+            return number.map { $0 * 1024 }
+        }
+        return nil
+    }
+}
