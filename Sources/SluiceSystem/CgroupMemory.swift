@@ -37,7 +37,7 @@ public struct CgroupMemory: Sendable {
     private var hierarchy: Hierarchy? {
         guard let membership = read("/proc/self/cgroup") else { return nil }
         let lines = membership.split(separator: "\n").map {
-            $0.split(separator: ":", maxSplits: 2).map(String.init)
+            $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         }
         if exists("/sys/fs/cgroup/cgroup.controllers"),
             read("/sys/fs/cgroup/cgroup.controllers")?.split(separator: " ").contains("memory") == true,

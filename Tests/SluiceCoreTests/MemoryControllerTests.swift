@@ -1,0 +1,231 @@
+import Testing
+
+@testable import SluiceCore
+
+@Suite struct MemoryControllerTests {
+    let start = ContinuousClock.now
+    let probe = FakeProbe(resident: 100_000)
+
+    /// A controller with a 1,000,000-byte limit; the probe's 100,000 bytes at start are the base.
+    func makeController(_ configure: (inout MemoryConfig) -> Void = { _ in }) -> MemoryController {
+        var config = MemoryConfig()
+        config.streamEstimate = ByteSize(bytes: 65_536)
+        config.allocationRate.perStreamBytesPerSecond = 1 << 40
+        config.allocationRate.globalBytesPerSecond = 1 << 40
+        configure(&config)
+        return MemoryController(
+            config: config, budget: MemoryBudget(bytes: 1_000_000, source: "test"), probe: probe, now: start)
+    }
+
+    func makeStream(
+        _ controller: MemoryController, priority: Int = 0, quota: Int = 10_000_000, age: Duration = .zero
+    ) -> StreamMemory {
+        let tracker = StreamTracker(
+            name: "s", settings: StreamMemorySettings(quota: quota, priority: priority),
+            ledger: controller.ledger)
+        let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 600_000_000), tracker: tracker)
+        let stream = StreamMemory(
+            buffer: buffer, bucket: controller.makeStreamBucket(now: start), now: start - age)
+        controller.register(stream)
+        return stream
+    }
+
+    func fill(
+        _ stream: StreamMemory, gops: Int, from first: Int64 = 0, via controller: MemoryController? = nil
+    ) {
+        for index in 0..<gops {
+            for frame in FrameFactory.gop(at: first + Int64(index) * 10, length: 10) {
+                if let controller {
+                    controller.admit(frame, to: stream, now: start)
+                } else {
+                    stream.buffer.insert(frame)
+                }
+            }
+        }
+    }
+
+    @Test func ticksMoveTheLevelWithHysteresisAndTrimAtHard() {
+        let controller = makeController()
+        let steps: [(Int, PressureLevel)] = [
+            (850_000, .soft), (960_000, .hard), (990_000, .critical), (965_000, .critical),
+            (955_000, .hard), (790_000, .soft), (700_000, .none),
+        ]
+        for (resident, expected) in steps {
+            probe.set(resident)
+            #expect(controller.tick(now: start).level == expected, "at \(resident)")
+        }
+        #expect(probe.trimCount >= 3, "free heap goes back at hard and critical")
+        #expect(controller.status.statistics.levelEntries[.critical] == 1)
+        #expect(controller.status.peakBytes == 990_000)
+    }
+
+    @Test func newStreamsAreRefusedFromHardUntilPressureIsBackBelowSoft() {
+        let controller = makeController()
+        func refusal() -> AdmissionRefusal? {
+            controller.admissionRefusal(
+                liveStreams: 0, maxStreams: 10, calibrationAge: .seconds(10), now: start)
+        }
+        probe.set(700_000)
+        _ = controller.tick(now: start)
+        #expect(refusal() == nil)
+        probe.set(960_000)
+        _ = controller.tick(now: start)
+        #expect(refusal() == .memoryPressure)
+        probe.set(900_000)
+        _ = controller.tick(now: start)
+        #expect(refusal() == .memoryPressure, "still above soft: still refusing")
+        probe.set(700_000)
+        _ = controller.tick(now: start)
+        #expect(refusal() == nil, "below soft: admitting again")
+        #expect(controller.status.statistics.refusals[.memoryPressure] == 2)
+        #expect(
+            controller.admissionRefusal(
+                liveStreams: 10, maxStreams: 10, calibrationAge: .seconds(10), now: start)
+                == .maxStreams)
+    }
+
+    @Test func theProjectedFootprintCalibratesFromSettledStreams() {
+        let controller = makeController { $0.streamEstimate = ByteSize(bytes: 200_000) }
+        probe.set(700_000)
+        _ = controller.tick(now: start)
+        // 700,000 + the 200,000 estimate is past the 800,000 soft line.
+        #expect(
+            controller.admissionRefusal(
+                liveStreams: 0, maxStreams: 10, calibrationAge: .seconds(10), now: start)
+                == .projectedMemory)
+        // A stream that has run for the calibration age and holds little replaces the estimate.
+        let settled = makeStream(controller, age: .seconds(11))
+        fill(settled, gops: 2)
+        #expect(settled.tracker.total < 50_000)
+        #expect(
+            controller.admissionRefusal(
+                liveStreams: 1, maxStreams: 10, calibrationAge: .seconds(10), now: start)
+                == nil)
+    }
+
+    @Test func criticalPressureThatLastsShedsTheLowestPriorityLargestStreamOneAtATime() {
+        let controller = makeController { $0.shedAfterMilliseconds = 2000 }
+        let important = makeStream(controller, priority: 5)
+        let small = makeStream(controller, priority: 0)
+        let large = makeStream(controller, priority: 0)
+        fill(important, gops: 3)
+        fill(small, gops: 1)
+        fill(large, gops: 3, from: 100)
+        probe.set(990_000)
+        let first = controller.tick(now: start)
+        #expect(first.level == .critical)
+        #expect(first.shed == nil)
+        // Emergency: every stream is cut back to its newest GOP at once.
+        for stream in [important, small, large] { #expect(stream.buffer.snapshot().gops.count == 1) }
+        #expect(controller.tick(now: start + .seconds(1)).shed == nil)
+        #expect(controller.tick(now: start + .milliseconds(2100)).shed === large)
+        #expect(controller.tick(now: start + .seconds(3)).shed == nil, "one at a time")
+        #expect(controller.tick(now: start + .milliseconds(4200)).shed === small)
+        #expect(controller.status.statistics.shedStreams == 2)
+        probe.set(100_000)
+        #expect(controller.tick(now: start + .seconds(5)).level == .none)
+    }
+
+    @Test func theDataPathEvictsBeforeAnInsertCrossesSoftWithoutAnyTick() {
+        let controller = makeController()
+        let low = makeStream(controller, priority: 0)
+        let high = makeStream(controller, priority: 5)
+        // 60 GOPs of about 12,000 bytes into each stream: far more than the 1,000,000 limit.
+        for index in 0..<60 {
+            for (stream, offset) in [(low, Int64(0)), (high, Int64(10_000))] {
+                for frame in FrameFactory.gop(at: offset + Int64(index) * 10, length: 10) {
+                    controller.admit(frame, to: stream, now: start)
+                    #expect(controller.usage <= 800_000)
+                }
+            }
+        }
+        let stats = controller.status.statistics
+        #expect(stats.evictionPasses[.soft, default: 0] > 0)
+        // The low-priority stream gave up everything but its newest GOP before the other lost much.
+        #expect(low.buffer.snapshot().gops.count == 1)
+        #expect(high.buffer.snapshot().gops.count > 10)
+        for stream in [low, high] {
+            #expect(stream.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+        }
+    }
+
+    @Test func priorityTiersGiveUpDataInOrderAndStagesGoCheapestFirst() {
+        let controller = makeController()
+        let low = makeStream(controller, priority: -1)
+        let high = makeStream(controller, priority: 1)
+        fill(low, gops: 4)
+        fill(high, gops: 4, from: 100)
+        let highBefore = high.tracker.total
+        // A little: only the low tier's disposable frames.
+        controller.relieve(freeing: 1_000, level: .soft)
+        #expect(low.buffer.counters.framesDropped[.evictedDisposable, default: 0] > 0)
+        #expect(low.buffer.counters.framesDropped[.evictedGOP] == nil)
+        #expect(high.tracker.total == highBefore)
+        // Everything the ordinary stages allow: both keep their newest GOP whole but for disposables.
+        controller.relieve(freeing: Int.max, level: .hard)
+        for stream in [low, high] {
+            let gops = stream.buffer.snapshot().gops
+            #expect(gops.count == 1)
+            #expect(gops[0].frames.filter { !$0.isDisposable }.count == 6)
+        }
+    }
+
+    @Test func theSizePolicyTakesFromTheLargestStreamFirst() {
+        let controller = makeController { $0.evictionPolicy = .size }
+        let small = makeStream(controller, priority: -5)
+        let large = makeStream(controller, priority: 5)
+        fill(small, gops: 2)
+        fill(large, gops: 6, from: 100)
+        controller.relieve(freeing: 1_000, level: .soft)
+        #expect(large.buffer.counters.evictedBytes > 0)
+        #expect(small.buffer.counters.evictedBytes == 0)
+    }
+
+    @Test func aRunawayStreamIsRateLimitedAndStaysDecodable() {
+        let controller = makeController {
+            $0.allocationRate.perStreamBytesPerSecond = 20_000
+            $0.allocationRate.burstBytes = ByteSize(bytes: 30_000)
+        }
+        let runaway = makeStream(controller)
+        let steady = makeStream(controller)
+        // The runaway offers about 300,000 B/s; the steady stream about 12,000 B/s.
+        var now = start
+        for index in 0..<20 {
+            for frame in FrameFactory.gop(at: Int64(index) * 10, length: 10) {
+                now += .milliseconds(4)
+                controller.admit(frame, to: runaway, now: now)
+            }
+        }
+        let limited = runaway.buffer.counters.framesDropped
+        #expect(limited[.rateLimited, default: 0] > 0)
+        #expect(limited[.awaitingKeyframe, default: 0] > 0, "dependants of a refused reference frame go too")
+        #expect(runaway.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+        for index in 0..<3 {
+            for frame in FrameFactory.gop(at: 1000 + Int64(index) * 10, length: 10) {
+                now += .milliseconds(100)
+                #expect(controller.admit(frame, to: steady, now: now) == .buffered)
+            }
+        }
+    }
+
+    @Test func anOperatorCanEvictDownToALevel() {
+        let controller = makeController()
+        let stream = makeStream(controller)
+        fill(stream, gops: 8)
+        let freed = controller.evict(below: .none)
+        #expect(freed.bytes > 0)
+        #expect(stream.buffer.snapshot().gops.count == 1)
+        #expect(controller.ledger.accounted == stream.tracker.total)
+    }
+
+    @Test func theLedgerFollowsEveryStream() {
+        let controller = makeController()
+        var streams = (0..<3).map { _ in makeStream(controller) }
+        for stream in streams { fill(stream, gops: 2) }
+        streams[0].tracker.setFixed(.srtReceiveBuffer, bytes: 5000)
+        #expect(controller.ledger.accounted == streams.map(\.tracker.total).reduce(0, +))
+        for stream in streams { controller.unregister(stream) }
+        streams.removeAll()
+        #expect(controller.ledger.accounted == 0, "a stream that goes takes its bytes off the books")
+    }
+}
