@@ -83,7 +83,7 @@ import Testing
         (#"{"memory": {"allocation_rate": {"burst": 5}}}"#, "memory.allocation_rate.burst", "unknown key"),
         (
             #"{"memory": {"allocation_rate": {"burst_bytes": 5}}}"#, "memory.allocation_rate.burst_bytes",
-            "from 1MiB"
+            "from 64KiB"
         ),
         (#"{"memory": {"per_stream_limit": "100KiB"}}"#, "memory.per_stream_limit", "from 1MiB"),
         (#"{"streams": {}}"#, "streams", "expected an array"),

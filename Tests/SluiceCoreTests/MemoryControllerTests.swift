@@ -31,10 +31,11 @@ import Testing
     }
 
     func fill(
-        _ stream: StreamMemory, gops: Int, from first: Int64 = 0, via controller: MemoryController? = nil
+        _ stream: StreamMemory, gops: Int, from first: Int64 = 0, bytes: Int = 1000,
+        via controller: MemoryController? = nil
     ) {
         for index in 0..<gops {
-            for frame in FrameFactory.gop(at: first + Int64(index) * 10, length: 10) {
+            for frame in FrameFactory.gop(at: first + Int64(index) * 10, length: 10, bytes: bytes) {
                 if let controller {
                     controller.admit(frame, to: stream, now: start)
                 } else {
@@ -110,7 +111,7 @@ import Testing
         let large = makeStream(controller, priority: 0)
         fill(important, gops: 3)
         fill(small, gops: 1)
-        fill(large, gops: 3, from: 100)
+        fill(large, gops: 3, from: 100, bytes: 3000)
         probe.set(990_000)
         let first = controller.tick(now: start)
         #expect(first.level == .critical)
@@ -118,6 +119,8 @@ import Testing
         // Emergency: every stream is cut back to its newest GOP at once.
         for stream in [important, small, large] { #expect(stream.buffer.snapshot().gops.count == 1) }
         #expect(controller.tick(now: start + .seconds(1)).shed == nil)
+        // Buffers are empty by now (the fake resident size stays critical): the stream that
+        // admitted the most bytes per second is the largest.
         #expect(controller.tick(now: start + .milliseconds(2100)).shed === large)
         #expect(controller.tick(now: start + .seconds(3)).shed == nil, "one at a time")
         #expect(controller.tick(now: start + .milliseconds(4200)).shed === small)

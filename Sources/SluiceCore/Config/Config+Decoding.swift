@@ -137,7 +137,7 @@ extension MemoryConfig {
         allocationRate.globalBytesPerSecond = try rate.integer(
             "global_bytes_per_second", default: allocationRate.globalBytesPerSecond, in: 1_000...(1 << 40))
         allocationRate.burstBytes = try rate.size(
-            "burst_bytes", default: allocationRate.burstBytes, in: (1 << 20)...(1 << 40))
+            "burst_bytes", default: allocationRate.burstBytes, in: (64 << 10)...(1 << 40))
         try rate.rejectUnknownKeys()
         try object.rejectUnknownKeys()
     }

@@ -19,14 +19,22 @@ public struct EvictionPolicy: Sendable {
         public var priority: Int
         /// When its oldest buffered frame arrived.
         public var oldest: ContinuousClock.Instant?
+        /// Bytes admitted per second over the stream's life: how fast it costs memory, which
+        /// still tells streams apart once eviction has emptied their buffers.
+        public var admissionRate: Double
 
         /// Takes a stream's standing now.
-        /// - Parameter stream: The stream.
-        public init(_ stream: StreamMemory) {
+        /// - Parameters:
+        ///   - stream: The stream.
+        ///   - now: The current time.
+        public init(_ stream: StreamMemory, now: ContinuousClock.Instant = .now) {
             self.stream = stream
             bytes = stream.tracker.total
             priority = stream.tracker.priority
             oldest = stream.buffer.oldestArrival
+            let age = max(now - stream.createdAt, .seconds(1))
+            let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) * 1e-18
+            admissionRate = Double(stream.tracker.admittedBytes) / seconds
         }
     }
 
@@ -66,9 +74,13 @@ public struct EvictionPolicy: Sendable {
     }
 
     /// The stream to disconnect when critical pressure lasts: the lowest priority, and among
-    /// those the largest.
+    /// those the largest: the most bytes held, then the highest admission rate.
     /// - Parameter candidates: The streams.
     public func sheddingVictim(_ candidates: [Candidate]) -> Candidate? {
-        candidates.min { a, b in a.priority != b.priority ? a.priority < b.priority : a.bytes > b.bytes }
+        candidates.min { a, b in
+            if a.priority != b.priority { return a.priority < b.priority }
+            if a.bytes != b.bytes { return a.bytes > b.bytes }
+            return a.admissionRate > b.admissionRate
+        }
     }
 }

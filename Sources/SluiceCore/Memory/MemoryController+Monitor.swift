@@ -75,7 +75,7 @@ extension MemoryController {
             if state.criticalSince == nil { state.criticalSince = now }
             return (
                 state.criticalSince!, state.config.evictionPolicy,
-                state.streams.values.map(EvictionPolicy.Candidate.init)
+                state.streams.values.map { EvictionPolicy.Candidate($0, now: now) }
             )
         }
         guard now - since >= wait, let victim = EvictionPolicy(kind: kind).sheddingVictim(candidates) else {

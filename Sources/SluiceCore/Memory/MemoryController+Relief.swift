@@ -11,7 +11,7 @@ extension MemoryController {
     func relieve(freeing needed: Int, level: PressureLevel) -> EvictionResult {
         guard needed > 0 else { return EvictionResult() }
         let (kind, candidates) = state.withLock { state in
-            (state.config.evictionPolicy, state.streams.values.map(EvictionPolicy.Candidate.init))
+            (state.config.evictionPolicy, state.streams.values.map { EvictionPolicy.Candidate($0) })
         }
         let tiers = EvictionPolicy(kind: kind).tiers(candidates)
         var freed = EvictionResult()

@@ -15,6 +15,7 @@ public final class StreamTracker: Sendable {
     private let indexBytes = Atomic<Int>(0)
     private let demuxBytes = Atomic<Int>(0)
     private let srtBytes = Atomic<Int>(0)
+    private let admitted = Atomic<Int>(0)
     private let quotaBytes: Atomic<Int>
     private let priorityValue: Atomic<Int>
 
@@ -60,6 +61,9 @@ public final class StreamTracker: Sendable {
         }
     }
 
+    /// Bytes of frames ever admitted into the stream's buffer.
+    public var admittedBytes: Int { admitted.load(ordering: .relaxed) }
+
     /// All bytes accounted to the stream.
     public var total: Int { MemoryComponent.allCases.reduce(0) { $0 + bytes($1) } }
 
@@ -83,7 +87,10 @@ public final class StreamTracker: Sendable {
         frameBytes.add(payload, ordering: .relaxed)
         indexBytes.add(records, ordering: .relaxed)
         ledger?.add(payload + records)
-        if payload > 0 { ledger?.noteAdmitted(payload + records) }
+        if payload > 0 {
+            admitted.add(payload + records, ordering: .relaxed)
+            ledger?.noteAdmitted(payload + records)
+        }
     }
 }
 
