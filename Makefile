@@ -6,8 +6,9 @@ CONFIG ?= config/sluice.json
 
 # Build: libsrt (the GnuTLS build Debian's libavformat already links) and FFmpeg's libraries.
 BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev libavutil-dev
-# Tests push real streams with ffmpeg.
-TEST_PACKAGES := ffmpeg
+# Tests push real streams with ffmpeg, check /metrics with promtool and scrape it with a real
+# Prometheus server (both from the prometheus package), and poll it with curl.
+TEST_PACKAGES := ffmpeg prometheus curl
 
 .PHONY: deps test-deps build release run test fixtures format clean
 

@@ -1,7 +1,7 @@
 import SluiceCore
 
 /// One elementary stream found in a transport stream.
-public struct ElementaryStream: Sendable, Equatable, CustomStringConvertible {
+public struct ElementaryStream: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Its index in the demuxer.
     public var index: Int
     /// What it carries.

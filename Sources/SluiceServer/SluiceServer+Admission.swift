@@ -7,7 +7,8 @@ import SluiceSRT
 extension SluiceServer {
     /// Decides on a caller in the SRT handshake (on libsrt's receive thread: quick).
     func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
-        let verdict = policy.decide(
+        let config = self.config
+        let verdict = HandshakePolicy(onDuplicate: config.srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
             isLive: registry.isLive,
             capacity: {
@@ -18,7 +19,8 @@ extension SluiceServer {
         switch verdict {
         case .accept:
             return .accept
-        case .reject(let reason, let why):
+        case .reject(let reason, let label, let why):
+            countRefusal(label)
             logger.warning(
                 "refused",
                 metadata: [
@@ -29,8 +31,13 @@ extension SluiceServer {
         }
     }
 
+    func countRefusal(_ label: String) {
+        refusals.withLock { $0[label, default: 0] += 1 }
+    }
+
     /// Registers a connection that passed the handshake and starts its ingest thread.
     func admit(_ connection: SRTConnection) {
+        let config = self.config
         // The handshake already vetted the id; parse it again for the name.
         guard let id = try? StreamID(parsing: connection.streamID), admitting.load(ordering: .acquiring)
         else {
@@ -41,6 +48,7 @@ extension SluiceServer {
         switch registry.register(stream, replacing: config.srt.onDuplicate == .replace) {
         case .failure:
             // Two callers passed the handshake for one name before either was registered.
+            countRefusal("conflict")
             logger.warning(
                 "refused",
                 metadata: [
@@ -81,6 +89,7 @@ extension SluiceServer {
 
     private func makeStream(_ name: StreamName, connection: SRTConnection) -> IngestStream {
         let now = ContinuousClock.now
+        let config = self.config
         let tracker = StreamTracker(
             name: name.value, settings: config.memorySettings(for: name.value), ledger: memory.ledger)
         // libsrt allocates the receive buffer and the demuxer its read buffer: count them by size.

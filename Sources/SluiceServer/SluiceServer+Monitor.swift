@@ -6,9 +6,9 @@ extension SluiceServer {
     /// Ticks the memory controller every `memory.monitor_interval_ms`, logs level changes and
     /// disconnects the streams it sheds.
     func monitorLoop() {
-        let interval = TimeInterval(config.memory.monitorIntervalMilliseconds) / 1000
         while !shuttingDown.load(ordering: .acquiring) {
-            Thread.sleep(forTimeInterval: interval)
+            // Read each time: the interval is reloadable.
+            Thread.sleep(forTimeInterval: TimeInterval(config.memory.monitorIntervalMilliseconds) / 1000)
             let report = memory.tick(now: .now)
             if report.level != report.previousLevel { logLevelChange(report) }
             if let shed = report.shed, let stream = registry.all.first(where: { $0.memory === shed }) {

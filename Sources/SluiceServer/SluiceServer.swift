@@ -12,13 +12,19 @@ import Synchronization
 /// Build one with a ``Config``, call ``start()``, and ``shutdown()`` when done; or run it as a
 /// `ServiceLifecycle` service (see `SluiceServer+Service.swift`), which does both.
 public final class SluiceServer: Sendable {
-    /// The configuration the server runs with.
-    public let config: Config
+    /// The configuration in force (after any reloads).
+    public var config: Config { configuration.withLock { $0 } }
+    /// The file the configuration was read from, re-read on reload.
+    public let configPath: String?
     /// The memory controller.
     public let memory: MemoryController
+    let configuration: Mutex<Config>
     let logger: Logger
     let registry = StreamRegistry()
-    let policy: HandshakePolicy
+    let refusals = Mutex<[String: Int]>([:])
+    let httpPortValue = Atomic<Int>(0)
+    let containerLimit: (bytes: Int, source: String)?
+    let physicalMemory: Int
     let shuttingDown = Atomic<Bool>(false)
     let admitting = Atomic<Bool>(true)
     private let running = Mutex<Running?>(nil)
@@ -32,18 +38,21 @@ public final class SluiceServer: Sendable {
     /// Creates a server; nothing listens until ``start()``.
     /// - Parameters:
     ///   - config: The configuration.
+    ///   - configPath: The file it came from, re-read by ``reload()``.
     ///   - logger: Where connects, refusals, live streams, disconnects and pressure are logged.
     ///   - probe: Measures the process for the memory controller.
     ///   - containerLimit: The cgroup memory limit, for `memory.global_limit: "auto"`.
     ///   - physicalMemory: The machine's memory, for `"auto"`.
     public init(
-        config: Config, logger: Logger, probe: any MemoryProbe = ProcessMemory(),
+        config: Config, configPath: String? = nil, logger: Logger, probe: any MemoryProbe = ProcessMemory(),
         containerLimit: (bytes: Int, source: String)? = CgroupMemory().limit(),
         physicalMemory: Int = ProcessMemory.physicalMemory
     ) {
-        self.config = config
+        configuration = Mutex(config)
+        self.configPath = configPath
         self.logger = logger
-        self.policy = HandshakePolicy(onDuplicate: config.srt.onDuplicate)
+        self.containerLimit = containerLimit
+        self.physicalMemory = physicalMemory
         let budget = MemoryBudget.resolve(
             config.memory.globalLimit, fraction: config.memory.autoFraction, containerLimit: containerLimit,
             physicalMemory: physicalMemory)

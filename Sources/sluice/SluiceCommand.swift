@@ -38,10 +38,15 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
         SluiceServer.prepareProcess(settings)
-        let server = SluiceServer(config: settings, logger: logger)
+        let server = SluiceServer(config: settings, configPath: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: server.buildHTTPApplication(),
+                        successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -4,10 +4,44 @@ import Testing
 extension Integration {
     /// The `sluice` executable itself: signals, configuration errors, linking.
     @Suite struct Executable {
+        /// A configuration on free loopback ports.
+        static func config(
+            srtPort: UInt16 = SluiceProcess.freePort(), httpPort: UInt16 = SluiceProcess.freeTCPPort(),
+            extra: String = ""
+        ) -> String {
+            #"{"srt": {"listen": "127.0.0.1:\#(srtPort)"}, "http": {"listen": "127.0.0.1:\#(httpPort)"}\#(extra)}"#
+        }
+
+        @Test func sighupReloadsTheConfigurationFile() async throws {
+            let httpPort = SluiceProcess.freeTCPPort()
+            let srtPort = SluiceProcess.freePort()
+            let path = try Paths.temporaryFile(
+                "sighup.json", contents: Self.config(srtPort: srtPort, httpPort: httpPort))
+            let sluice = try SluiceProcess(arguments: ["--config", path])
+            try await waitUntil("sluice to serve HTTP") { sluice.output.contains("msg=\"http listening\"") }
+            try Self.config(srtPort: srtPort, httpPort: httpPort, extra: #", "memory": {"soft": 0.7}"#)
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            kill(sluice.process.processIdentifier, SIGHUP)
+            try await waitUntil("the reload") { sluice.output.contains("msg=\"config reloaded\"") }
+            #expect(sluice.output.contains("applied=memory.soft"))
+            let config = try await http("GET", "http://127.0.0.1:\(httpPort)/api/config")
+            #expect(config.text.contains("\"soft\": 0.7"))
+            sluice.process.terminate()
+            #expect(try await sluice.exitStatus() == 0)
+        }
+
+        @Test func theAdminAPIOnANonLoopbackAddressNeedsAToken() async throws {
+            let config = try Paths.temporaryFile(
+                "open.json", contents: #"{"http": {"listen": "0.0.0.0:9464"}}"#)
+            let sluice = try SluiceProcess(arguments: ["--config", config])
+            #expect(try await sluice.exitStatus() != 0)
+            #expect(sluice.output.contains("http.admin_token"), "\(sluice.output)")
+            #expect(sluice.output.contains("not a loopback address"))
+        }
+
         @Test func sigtermWithPublishersExitsCleanlyWithinTwoSeconds() async throws {
             let port = SluiceProcess.freePort()
-            let config = try Paths.temporaryFile(
-                "sigterm.json", contents: #"{"srt": {"listen": "127.0.0.1:\#(port)"}}"#)
+            let config = try Paths.temporaryFile("sigterm.json", contents: Self.config(srtPort: port))
             let sluice = try SluiceProcess(arguments: ["--config", config])
             try await waitUntil("sluice to listen") { sluice.output.contains("msg=listening") }
             let url = { (name: String) in "srt://127.0.0.1:\(port)?streamid=\(name)&latency=120000" }
@@ -45,6 +79,7 @@ extension Integration {
         ])
         func aBadConfigStopsStartUpNamingTheKey(json: String, key: String) async throws {
             let config = try Paths.temporaryFile("bad.json", contents: json)
+            // Each of these fails before anything binds a port.
             let sluice = try SluiceProcess(arguments: ["--config", config])
             #expect(try await sluice.exitStatus() != 0)
             #expect(sluice.output.contains(key), "\(sluice.output)")

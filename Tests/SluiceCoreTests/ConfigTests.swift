@@ -86,6 +86,10 @@ import Testing
             "from 64KiB"
         ),
         (#"{"memory": {"per_stream_limit": "100KiB"}}"#, "memory.per_stream_limit", "from 1MiB"),
+        (#"{"http": {"listen": "0.0.0.0:9464"}}"#, "http.admin_token", "not a loopback address"),
+        (#"{"http": {"admin_token": "short"}}"#, "http.admin_token", "at least 16"),
+        (#"{"http": {"listen": "everywhere"}}"#, "http.listen", "IPv4:PORT"),
+        (#"{"http": {"port": 80}}"#, "http.port", "unknown key"),
         (#"{"streams": {}}"#, "streams", "expected an array"),
         (#"{"streams": [{"priority": 3}]}"#, "streams[0].match", "non-empty name pattern"),
         (
@@ -133,6 +137,25 @@ import Testing
                 == StreamMemorySettings(quota: 100 << 20, priority: -1))
         #expect(config.memorySettings(for: "other") == StreamMemorySettings(quota: 100 << 20, priority: -1))
         #expect(try parse(config.rendered()) == config)
+    }
+
+    @Test func aNonLoopbackAdminAPIWithATokenIsAccepted() throws {
+        let config = try parse(#"{"http": {"listen": "0.0.0.0:9464", "admin_token": "0123456789abcdef"}}"#)
+        #expect(config.http.adminToken == "0123456789abcdef")
+        #expect(!config.rendered().contains("0123456789abcdef"), "secrets are redacted")
+    }
+
+    @Test func reloadDiffsKeysAndKeepsRestartOnlyOnes() throws {
+        let running = Config()
+        var fresh = Config()
+        fresh.memory.perStreamLimit = ByteSize(bytes: 100 << 20)
+        fresh.srt.listen = ListenAddress(host: "127.0.0.1", port: 7000)
+        fresh.streams = [StreamRule(pattern: "a/*", priority: 2)]
+        #expect(fresh.changedKeys(from: running) == ["memory.per_stream_limit", "srt.listen", "streams"])
+        let merged = fresh.keepingRestartOnlyKeys(of: running)
+        #expect(merged.srt.listen == running.srt.listen)
+        #expect(merged.memory.perStreamLimit == fresh.memory.perStreamLimit)
+        #expect(merged.streams == fresh.streams)
     }
 
     @Test func patternsMatchBySegment() {

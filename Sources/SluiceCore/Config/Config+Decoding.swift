@@ -30,6 +30,8 @@ extension Config {
         config.srt = try SRT(reading: &srt)
         var buffer = try root.object("buffer")
         config.buffer = try Buffer(reading: &buffer)
+        var http = try root.object("http")
+        config.http = try HTTP(reading: &http)
         var memory = try root.object("memory")
         config.memory = try MemoryConfig(reading: &memory)
         config.streams = try root.objects("streams").map { object throws(ConfigError) in
@@ -76,6 +78,33 @@ extension Config.SRT {
             "idle_timeout_ms", default: idleTimeoutMilliseconds, in: 100...3_600_000)
         maxStreams = try object.integer("max_streams", default: maxStreams, in: 1...100_000)
         receiveBuffer = try object.size("receive_buffer", default: receiveBuffer, in: (64 << 10)...(1 << 30))
+        try object.rejectUnknownKeys()
+    }
+}
+
+extension Config.HTTP {
+    init(reading object: inout ConfigObject) throws(ConfigError) {
+        self.init()
+        let listenText = try object.string("listen", default: listen.description)!
+        guard let address = ListenAddress(parsing: listenText) else {
+            throw ConfigError(
+                key: object.keyPath("listen"),
+                reason: "expected \"IPv4:PORT\" such as \"127.0.0.1:9464\", got \"\(listenText)\"")
+        }
+        listen = address
+        adminToken = try object.string("admin_token", default: nil)
+        if let adminToken, adminToken.count < 16 {
+            throw ConfigError(
+                key: object.keyPath("admin_token"),
+                reason: "must be at least 16 characters, got \(adminToken.count)")
+        }
+        if !listen.isLoopback && adminToken == nil {
+            throw ConfigError(
+                key: object.keyPath("admin_token"),
+                reason:
+                    "required when http.listen (\(listen)) is not a loopback address: the admin API can disconnect streams"
+            )
+        }
         try object.rejectUnknownKeys()
     }
 }

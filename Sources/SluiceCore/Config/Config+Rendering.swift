@@ -19,6 +19,7 @@ extension Config {
             return "\"\(escaped)\""
         }
         let passphrase = srt.passphrase.map { redactingSecrets ? "<redacted>" : $0 }
+        let token = http.adminToken.map { redactingSecrets ? "<redacted>" : $0 }
         let streamRules =
             streams.map { rule in
                 var fields = ["\"match\": \(string(rule.pattern))", "\"priority\": \(rule.priority)"]
@@ -41,6 +42,10 @@ extension Config {
               },
               "buffer": {
                 "max_duration_ms": \(buffer.maxDurationMilliseconds)
+              },
+              "http": {
+                "listen": \(string(http.listen.description)),
+                "admin_token": \(string(token))
               },
               "memory": {
                 "global_limit": \(string(memory.globalLimit.description)),

@@ -12,6 +12,8 @@ public struct Config: Sendable, Equatable {
     public var srt: SRT
     /// The per-stream frame buffers.
     public var buffer: Buffer
+    /// The HTTP port: metrics and the admin API.
+    public var http: HTTP
     /// The memory controller.
     public var memory: MemoryConfig
     /// Per-stream overrides of quota and priority, by name pattern; the first match applies.
@@ -41,6 +43,18 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// The HTTP port's settings (`http.*`).
+    public struct HTTP: Sendable, Equatable {
+        /// `http.listen`: where `/metrics` and the admin API are served.
+        public var listen = ListenAddress(host: "127.0.0.1", port: 9464)
+        /// `http.admin_token`: when set, mutating endpoints need `Authorization: Bearer <token>`.
+        /// Required when `http.listen` is not a loopback address.
+        public var adminToken: String?
+
+        /// The defaults.
+        public init() {}
+    }
+
     /// The per-stream buffer's settings (`buffer.*`).
     public struct Buffer: Sendable, Equatable {
         /// `buffer.max_duration_ms`: the span of recent media each stream keeps.
@@ -59,6 +73,7 @@ public struct Config: Sendable, Equatable {
     public init() {
         srt = SRT()
         buffer = Buffer()
+        http = HTTP()
         memory = MemoryConfig()
         streams = []
     }

@@ -1,5 +1,5 @@
 /// What an elementary stream carries.
-public enum MediaKind: String, Sendable, CaseIterable, Hashable {
+public enum MediaKind: String, Sendable, CaseIterable, Hashable, Codable {
     /// Pictures (H.264, HEVC).
     case video
     /// Sound (AAC, MP2, AC-3, Opus).

@@ -12,6 +12,22 @@ extension GOPBuffer {
         state.withLock { evict(stage, bytes: bytes, keepNewest: true, in: &$0) }
     }
 
+    /// Evicts inside the stream, stage by stage, until it is within its quota again (after the
+    /// quota was lowered); the newest GOP stays whole.
+    /// - Returns: What was freed.
+    @discardableResult
+    public func trimToQuota() -> EvictionResult {
+        state.withLock { state in
+            var freed = EvictionResult()
+            for stage in EvictionStage.ordinary {
+                let excess = tracker.total - tracker.quota
+                guard excess > 0 else { break }
+                freed += evict(stage, bytes: excess, keepNewest: true, in: &state)
+            }
+            return freed
+        }
+    }
+
     private static func isDisposableVideo(_ frame: Frame) -> Bool {
         frame.kind == .video && frame.isDisposable
     }

@@ -11,16 +11,18 @@ extension MemoryController {
     ///   - maxStreams: `srt.max_streams`.
     ///   - calibrationAge: How long a stream must have been up to count in the average.
     ///   - now: The current time.
-    /// - Returns: `nil` to admit, or why not (counted in the statistics).
+    ///   - counting: Whether to count a refusal in the statistics (a readiness probe only asks).
+    /// - Returns: `nil` to admit, or why not.
     public func admissionRefusal(
-        liveStreams: Int, maxStreams: Int, calibrationAge: Duration, now: ContinuousClock.Instant
+        liveStreams: Int, maxStreams: Int, calibrationAge: Duration, now: ContinuousClock.Instant,
+        counting: Bool = true
     ) -> AdmissionRefusal? {
         let usage = self.usage
         return state.withLock { state -> AdmissionRefusal? in
             let refusal = Self.refusal(
                 state: &state, usage: usage, liveStreams: liveStreams, maxStreams: maxStreams,
                 calibrationAge: calibrationAge, now: now)
-            if let refusal { state.stats.refusals[refusal, default: 0] += 1 }
+            if let refusal, counting { state.stats.refusals[refusal, default: 0] += 1 }
             return refusal
         }
     }

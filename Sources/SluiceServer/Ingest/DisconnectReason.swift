@@ -15,6 +15,8 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
     /// Memory stayed critical for `memory.shed_after_ms`, and this was the lowest-priority,
     /// largest stream.
     case shed
+    /// An operator disconnected it through the admin API.
+    case disconnectedByOperator
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
         case .demuxFailed(let why): "demux_failed: \(why)"
         case .duplicate: "duplicate"
         case .shed: "shed"
+        case .disconnectedByOperator: "disconnected_by_operator"
         }
     }
 }

@@ -7,7 +7,8 @@ struct HandshakePolicy: Sendable {
     /// The outcome with the text that goes into the refusal log line.
     enum Verdict: Equatable {
         case accept(StreamID)
-        case reject(RejectReason, why: String)
+        /// Refused: the code, the reason label (for metrics) and the explanation (for the log).
+        case reject(RejectReason, label: String, why: String)
     }
 
     var onDuplicate: DuplicatePolicy
@@ -22,25 +23,29 @@ struct HandshakePolicy: Sendable {
         rawStreamID: String, shuttingDown: Bool, isLive: (StreamName) -> Bool,
         capacity: () -> AdmissionRefusal?
     ) -> Verdict {
-        if shuttingDown { return .reject(.down, why: "the server is shutting down") }
+        if shuttingDown { return .reject(.down, label: "shutting_down", why: "the server is shutting down") }
         let id: StreamID
         do {
             id = try StreamID(parsing: rawStreamID)
         } catch {
-            return .reject(.badRequest, why: error.description)
+            return .reject(.badRequest, label: "bad_request", why: error.description)
         }
         guard id.mode == .publish else {
-            return .reject(.badMode, why: "mode '\(id.mode.rawValue)' is not supported; only publish is")
+            return .reject(
+                .badMode, label: "bad_mode",
+                why: "mode '\(id.mode.rawValue)' is not supported; only publish is")
         }
         guard id.type == "stream" else {
-            return .reject(.unsupportedMedia, why: "type '\(id.type)' is not supported; only stream is")
+            return .reject(
+                .unsupportedMedia, label: "unsupported_media",
+                why: "type '\(id.type)' is not supported; only stream is")
         }
         let live = isLive(id.name)
         if live && onDuplicate == .reject {
-            return .reject(.conflict, why: "'\(id.name)' is already being published")
+            return .reject(.conflict, label: "conflict", why: "'\(id.name)' is already being published")
         }
         if !live, let refusal = capacity() {
-            return .reject(.overload, why: Self.explain(refusal))
+            return .reject(.overload, label: refusal.rawValue, why: Self.explain(refusal))
         }
         return .accept(id)
     }

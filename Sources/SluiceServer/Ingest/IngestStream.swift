@@ -44,6 +44,12 @@ public final class IngestStream: Sendable {
     /// The stream's frames, in GOPs.
     public var buffer: GOPBuffer { memory.buffer }
 
+    /// Seconds since the publisher connected.
+    public var uptimeSeconds: Double {
+        let elapsed = ContinuousClock.now - connectedAt
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
     /// The stream's memory accounting by component.
     public var tracker: StreamTracker { memory.tracker }
 

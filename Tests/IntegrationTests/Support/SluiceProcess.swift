@@ -38,8 +38,13 @@ final class SluiceProcess: Sendable {
     }
 
     /// A UDP port that was free a moment ago.
-    static func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    static func freePort() -> UInt16 { freePort(type: SOCK_DGRAM) }
+
+    /// A TCP port that was free a moment ago.
+    static func freeTCPPort() -> UInt16 { freePort(type: SOCK_STREAM) }
+
+    private static func freePort(type: __socket_type) -> UInt16 {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

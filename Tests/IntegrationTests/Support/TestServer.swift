@@ -1,24 +1,49 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SluiceCore
 import SluiceServer
 
-/// A real ``SluiceServer`` on a free loopback port, with its log captured.
+/// A real ``SluiceServer`` on free loopback ports, with its log captured, and optionally its
+/// real HTTP application.
 final class TestServer {
     let server: SluiceServer
     let log = LogCapture()
     let port: UInt16
+    private let http: ServiceGroup?
 
-    init(_ configure: (inout Config) -> Void = { _ in }) throws {
+    init(
+        http withHTTP: Bool = false, configPath: String? = nil, _ configure: (inout Config) -> Void = { _ in }
+    )
+        throws
+    {
         var config = Config()
         config.srt.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        config.http.listen = ListenAddress(host: "127.0.0.1", port: 0)
         configure(&config)
-        server = SluiceServer(config: config, logger: log.logger)
+        server = SluiceServer(config: config, configPath: configPath, logger: log.logger)
         try server.start()
         port = server.srtPort!
+        if withHTTP {
+            let group = ServiceGroup(
+                services: [server.buildHTTPApplication()], gracefulShutdownSignals: [], logger: log.logger)
+            http = group
+            Task { try await group.run() }
+        } else {
+            http = nil
+        }
     }
 
-    deinit { server.shutdown() }
+    deinit {
+        server.shutdown()
+        if let http { Task { await http.triggerGracefulShutdown() } }
+    }
+
+    /// The base URL of the HTTP port, once it listens.
+    func httpBase() async throws -> String {
+        let port = try await waitFor("the HTTP port") { server.httpPort }
+        return "http://127.0.0.1:\(port)"
+    }
 
     func url(streamID: String, passphrase: String? = nil) -> String {
         var url = "srt://127.0.0.1:\(port)?streamid=\(streamID)&latency=120000"

@@ -1,0 +1,169 @@
+import Hummingbird
+import SluiceCore
+import SluiceDemux
+import SluiceSRT
+
+/// One line of `GET /api/streams`.
+struct StreamSummary: ResponseEncodable, Decodable {
+    var name: String
+    var peer: String
+    var uptimeSeconds: Double
+    var live: Bool
+    var codecs: [String]
+    var gops: Int
+    var bufferedMilliseconds: Int64
+    var memoryBytes: Int
+    var quotaBytes: Int
+    var priority: Int
+    var rateLimited: Bool
+}
+
+/// `GET /api/streams/{name}`.
+struct StreamDetail: ResponseEncodable {
+    struct GOPs: Codable {
+        var count: Int
+        var bufferedMilliseconds: Int64
+        var heldBytes: Int
+        var frames: [String: Int]
+        var startTimesMilliseconds: [Int64]
+    }
+
+    struct Memory: Codable {
+        var quotaBytes: Int
+        var priority: Int
+        var totalBytes: Int
+        var components: [String: Int]
+        var evictedBytes: Int
+    }
+
+    struct RateLimit: Codable {
+        var limited: Bool
+        var tokensBytes: Int
+        var bytesPerSecond: Int
+    }
+
+    var name: String
+    var streamId: String
+    var peer: String
+    var uptimeSeconds: Double
+    var live: Bool
+    var elementaryStreams: [ElementaryStream]
+    var gops: GOPs
+    var memory: Memory
+    var rateLimit: RateLimit
+    var srt: SRTStatistics?
+    var receivedBytes: Int
+    var framesReceived: [String: Int]
+    var framesDropped: [String: Int]
+    var corruptPackets: Int
+}
+
+/// `GET /api/memory`.
+struct MemoryReport: ResponseEncodable {
+    struct StreamUsage: Codable {
+        var name: String
+        var totalBytes: Int
+        var quotaBytes: Int
+        var priority: Int
+        var components: [String: Int]
+    }
+
+    var limitBytes: Int
+    var limitSource: String
+    var accountedBytes: Int
+    var baseBytes: Int
+    var residentBytes: Int
+    var heapInUseBytes: Int?
+    var heapFreeBytes: Int?
+    var containerUsageBytes: Int?
+    var systemAvailableBytes: Int?
+    var level: String
+    var pressure: Double
+    var peakBytes: Int
+    var admittedBytes: Int
+    var refusingNewStreams: Bool
+    var evictions: [String: Int]
+    var evictedBytes: Int
+    var evictedFrames: Int
+    var levelEntries: [String: Int]
+    var refusals: [String: Int]
+    var shedStreams: Int
+    var streams: [StreamUsage]
+}
+
+/// `POST /api/memory/evict`'s body.
+struct EvictRequest: Decodable {
+    /// `"soft"`, `"hard"` or `"critical"`: evict until under that level; `"none"`: every stream
+    /// down to its newest GOP.
+    var level: String
+}
+
+/// `POST /api/memory/evict`'s answer.
+struct EvictReport: ResponseEncodable {
+    var freedBytes: Int
+    var freedFrames: Int
+    var pressure: Double
+    var level: String
+}
+
+/// `GET /readyz` and `GET /healthz`.
+struct Readiness: ResponseEncodable {
+    var ready: Bool
+    var reason: String?
+}
+
+struct Acknowledgement: ResponseEncodable {
+    var ok: Bool
+    var message: String
+}
+
+extension ReloadReport: ResponseEncodable {}
+
+extension StreamSummary {
+    init(_ stream: IngestStream) {
+        let snapshot = stream.buffer.snapshot()
+        self.init(
+            name: stream.name.value, peer: stream.peer, uptimeSeconds: stream.uptimeSeconds,
+            live: stream.isLive,
+            codecs: stream.elementaryStreams.map(\.description), gops: snapshot.gops.count,
+            bufferedMilliseconds: snapshot.duration / 1000, memoryBytes: stream.tracker.total,
+            quotaBytes: stream.tracker.quota, priority: stream.tracker.priority,
+            rateLimited: stream.memory.isRateLimited)
+    }
+}
+
+extension StreamDetail {
+    init(_ stream: IngestStream, bytesPerSecond: Int) {
+        let snapshot = stream.buffer.snapshot()
+        let counters = snapshot.counters
+        var frames: [String: Int] = [:]
+        for (type, count) in snapshot.pictureCounts { frames[type.rawValue] = count }
+        for (kind, count) in snapshot.frameCounts where kind != .video { frames[kind.rawValue] = count }
+        var received: [String: Int] = [:]
+        for (kind, count) in counters.framesReceived { received[kind.rawValue] = count }
+        var components: [String: Int] = [:]
+        for component in MemoryComponent.allCases {
+            components[component.rawValue] = stream.tracker.bytes(component)
+        }
+        self.init(
+            name: stream.name.value, streamId: stream.streamID, peer: stream.peer,
+            uptimeSeconds: stream.uptimeSeconds,
+            live: stream.isLive, elementaryStreams: stream.elementaryStreams,
+            gops: GOPs(
+                count: snapshot.gops.count, bufferedMilliseconds: snapshot.duration / 1000,
+                heldBytes: snapshot.heldBytes, frames: frames,
+                startTimesMilliseconds: snapshot.gops.map { $0.startTime / 1000 }),
+            memory: Memory(
+                quotaBytes: stream.tracker.quota, priority: stream.tracker.priority,
+                totalBytes: stream.tracker.total,
+                components: components, evictedBytes: counters.evictedBytes),
+            rateLimit: RateLimit(
+                limited: stream.memory.isRateLimited, tokensBytes: Int(stream.memory.rateTokens),
+                bytesPerSecond: bytesPerSecond),
+            srt: stream.connection.statistics(), receivedBytes: stream.bytesReceived,
+            framesReceived: received,
+            framesDropped: Dictionary(
+                uniqueKeysWithValues: counters.framesDropped.map { ($0.key.rawValue, $0.value) }),
+            corruptPackets: stream.corruptPacketCount)
+    }
+}

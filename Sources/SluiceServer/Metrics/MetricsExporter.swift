@@ -1,0 +1,190 @@
+import Prometheus
+import SluiceCore
+import SluiceSRT
+
+/// Renders `/metrics`: the Prometheus text exposition, produced with swift-prometheus.
+///
+/// Every scrape builds a fresh registry from the server's state, so a stream's series exist
+/// exactly while it is live (no stale series), label cardinality is bounded by the live
+/// streams (`srt.max_streams`), and counters are the server's own monotonic totals.
+struct MetricsExporter {
+    let server: SluiceServer
+
+    func render() -> [UInt8] {
+        let registry = PrometheusCollectorRegistry()
+        let families = Families(registry)
+        exportProcess(families)
+        exportStreams(families)
+        registry.makeGauge(
+            descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
+            labels: [("version", SluiceVersion.current)]
+        ).set(to: 1.0)
+        return registry.emitToBuffer()
+    }
+
+    private func exportProcess(_ families: Families) {
+        let status = server.memory.status
+        families.gauge("sluice_memory_limit", "bytes", "The global memory limit", Double(status.budget.bytes))
+        families.gauge(
+            "sluice_memory_accounted", "bytes", "Bytes accounted to all streams",
+            Double(status.accountedBytes))
+        families.gauge(
+            "sluice_memory_base", "bytes", "Fixed base counted beside the streams (resident size at start)",
+            Double(status.baseBytes))
+        families.gauge(
+            "sluice_process_resident", "bytes", "Resident set size at the last measurement",
+            Double(status.sample.residentBytes))
+        families.gauge("sluice_memory_peak", "bytes", "Highest memory usage seen", Double(status.peakBytes))
+        families.gauge(
+            "sluice_memory_pressure", "ratio", "Memory usage over the global limit", status.pressure)
+        families.gauge(
+            "sluice_memory_pressure_level", "", "Pressure level: 0 none, 1 soft, 2 hard, 3 critical",
+            Double(status.level.rawValue))
+        families.gauge(
+            "sluice_memory_refusing_new_streams", "", "1 while new streams are refused for memory",
+            status.refusingNewStreams ? 1 : 0)
+        if let heap = status.sample.heapInUseBytes {
+            families.gauge("sluice_heap_in_use", "bytes", "Heap bytes in use (mallinfo2)", Double(heap))
+        }
+        if let free = status.sample.heapFreeBytes {
+            families.gauge(
+                "sluice_heap_free", "bytes", "Free bytes inside malloc's arenas (mallinfo2)", Double(free))
+        }
+        if let usage = status.sample.containerUsageBytes {
+            families.gauge(
+                "sluice_container_memory_usage", "bytes", "The cgroup's memory usage", Double(usage))
+        }
+        if let available = status.sample.systemAvailableBytes {
+            families.gauge(
+                "sluice_system_memory_available", "bytes", "The system's MemAvailable", Double(available))
+        }
+        families.counter(
+            "sluice_admitted_bytes", "Bytes of frames admitted into buffers", Int64(status.admittedBytes))
+        let evictions = families.describe(
+            "sluice_evictions", "total", "Eviction passes that freed memory, by level")
+        for level in PressureLevel.allCases {
+            let label = level == .none ? "operator" : level.description
+            families.registry.makeCounter(descriptor: evictions, labels: [("level", label)])
+                .increment(by: Int64(status.statistics.evictionPasses[level, default: 0]))
+        }
+        families.counter(
+            "sluice_evicted_bytes", "Bytes freed by eviction across streams",
+            Int64(status.statistics.evictedBytes))
+        families.counter(
+            "sluice_streams_shed", "Streams disconnected because critical pressure lasted",
+            Int64(status.statistics.shedStreams))
+        let rejected = families.describe(
+            "sluice_streams_rejected", "total", "Publishers refused in the SRT handshake, by reason")
+        for (reason, count) in server.refusals.withLock({ $0 }) {
+            families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
+                by: Int64(count))
+        }
+    }
+
+    private func exportStreams(_ families: Families) {
+        let streams = server.streams
+        families.gauge("sluice_streams_active", "", "Streams being published", Double(streams.count))
+        let memory = families.describe("sluice_stream_memory", "bytes", "Bytes a stream holds, by component")
+        let limit = families.describe("sluice_stream_limit", "bytes", "A stream's memory quota")
+        let gops = families.describe("sluice_stream_gops", "", "GOPs buffered")
+        let buffered = families.describe("sluice_stream_frames_buffered", "", "Frames buffered, by type")
+        let received = families.describe(
+            "sluice_stream_received_bytes", "total", "Bytes received from the publisher")
+        let dropped = families.describe("sluice_frames_dropped", "total", "Frames not kept, by reason")
+        let srt = SRTFamilies(families)
+        for stream in streams {
+            let name = ("stream", stream.name.value)
+            for component in MemoryComponent.allCases {
+                families.registry.makeGauge(
+                    descriptor: memory, labels: [name, ("component", component.rawValue)]
+                )
+                .set(to: Double(stream.tracker.bytes(component)))
+            }
+            families.registry.makeGauge(descriptor: limit, labels: [name]).set(
+                to: Double(stream.tracker.quota))
+            let snapshot = stream.buffer.snapshot()
+            families.registry.makeGauge(descriptor: gops, labels: [name]).set(to: Double(snapshot.gops.count))
+            let pictures = snapshot.pictureCounts
+            let kinds = snapshot.frameCounts
+            let types: [(String, Int)] = [
+                ("I", pictures[.i, default: 0]), ("P", pictures[.p, default: 0]),
+                ("B", pictures[.b, default: 0]),
+                ("other", pictures[.other, default: 0]), ("audio", kinds[.audio, default: 0]),
+                ("metadata", kinds[.metadata, default: 0]),
+            ]
+            for (type, count) in types {
+                families.registry.makeGauge(descriptor: buffered, labels: [name, ("type", type)]).set(
+                    to: Double(count))
+            }
+            families.registry.makeCounter(descriptor: received, labels: [name])
+                .increment(by: Int64(stream.bytesReceived))
+            var drops = snapshot.counters.framesDropped
+            drops[.corrupt] = max(drops[.corrupt, default: 0], stream.corruptPacketCount)
+            for reason in FrameDropReason.allCases {
+                families.registry.makeCounter(
+                    descriptor: dropped, labels: [name, ("reason", reason.rawValue)]
+                )
+                .increment(by: Int64(drops[reason, default: 0]))
+            }
+            if let stats = stream.connection.statistics() { srt.export(stats, stream: name) }
+        }
+    }
+}
+
+/// Descriptors made once per scrape, so each family has one help text.
+private final class Families {
+    let registry: PrometheusCollectorRegistry
+
+    init(_ registry: PrometheusCollectorRegistry) { self.registry = registry }
+
+    func describe(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: unit, helpText: help)
+    }
+
+    func gauge(_ name: String, _ unit: String, _ help: String, _ value: Double) {
+        registry.makeGauge(descriptor: describe(name, unit, help)).set(to: value)
+    }
+
+    func counter(_ name: String, _ help: String, _ value: Int64) {
+        registry.makeCounter(descriptor: describe(name, "total", help)).increment(by: value)
+    }
+}
+
+/// The per-publisher SRT families, from `srt_bstats`.
+private struct SRTFamilies {
+    let families: Families
+    let rtt: MetricNameDescriptor
+    let received: MetricNameDescriptor
+    let lost: MetricNameDescriptor
+    let retransmitted: MetricNameDescriptor
+    let dropped: MetricNameDescriptor
+    let rate: MetricNameDescriptor
+    let buffer: MetricNameDescriptor
+
+    init(_ families: Families) {
+        self.families = families
+        rtt = families.describe("sluice_srt_rtt", "seconds", "SRT round-trip time")
+        received = families.describe("sluice_srt_packets_received", "total", "SRT packets received")
+        lost = families.describe("sluice_srt_packets_lost", "total", "SRT packets detected as lost")
+        retransmitted = families.describe(
+            "sluice_srt_packets_retransmitted", "total", "Retransmitted SRT packets received")
+        dropped = families.describe(
+            "sluice_srt_packets_dropped", "total", "SRT packets dropped as too late to play")
+        rate = families.describe("sluice_srt_receive_rate", "bits_per_second", "SRT receive rate")
+        buffer = families.describe(
+            "sluice_srt_receive_buffer", "milliseconds", "Media time in libsrt's receive buffer")
+    }
+
+    func export(_ stats: SRTStatistics, stream: (String, String)) {
+        let registry = families.registry
+        registry.makeGauge(descriptor: rtt, labels: [stream]).set(to: stats.rttSeconds)
+        registry.makeCounter(descriptor: received, labels: [stream]).increment(by: stats.packetsReceived)
+        registry.makeCounter(descriptor: lost, labels: [stream]).increment(by: stats.packetsLost)
+        registry.makeCounter(descriptor: retransmitted, labels: [stream]).increment(
+            by: stats.packetsRetransmitted)
+        registry.makeCounter(descriptor: dropped, labels: [stream]).increment(by: stats.packetsDropped)
+        registry.makeGauge(descriptor: rate, labels: [stream]).set(to: stats.receiveRateBitsPerSecond)
+        registry.makeGauge(descriptor: buffer, labels: [stream]).set(
+            to: Double(stats.receiveBufferMilliseconds))
+    }
+}
