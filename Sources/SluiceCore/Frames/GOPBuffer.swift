@@ -174,7 +174,9 @@ public final class GOPBuffer: Sendable {
     /// taking a snapshot copies no media bytes.
     public func snapshot() -> BufferSnapshot {
         state.withLock { state in
-            BufferSnapshot(gops: state.gops, heldBytes: state.heldBytes, counters: state.counters)
+            BufferSnapshot(
+                gops: state.gops, heldBytes: state.heldBytes, counters: state.counters,
+                trackedBytes: tracker.bytes(.frames) + tracker.bytes(.index))
         }
     }
 }
@@ -187,6 +189,9 @@ public struct BufferSnapshot: Sendable {
     public var heldBytes: Int
     /// The running totals.
     public var counters: StreamCounters
+    /// The frame and index bytes the stream's tracker held at the same moment (the tracker
+    /// changes only under the buffer's lock, so this must equal ``heldBytes``).
+    public var trackedBytes: Int
 
     /// The span of media the buffer covers, in microseconds.
     public var duration: Int64 {
