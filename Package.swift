@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-load", targets: ["sluice-load"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
     ],
     dependencies: [
@@ -57,6 +58,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .executableTarget(
+            name: "sluice-load",
+            dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),

@@ -33,3 +33,39 @@ extension SRTConnection {
             receiveBufferMilliseconds: Int64(stats.msRcvBuf))
     }
 }
+
+/// A connection's sender-side statistics from libsrt, cumulative since it connected.
+public struct SRTSenderStatistics: Sendable, Equatable, Codable {
+    /// Data packets sent, retransmissions included.
+    public var packetsSent: Int64
+    /// Packets the receiver reported lost.
+    public var packetsLost: Int64
+    /// Packets sent again.
+    public var packetsRetransmitted: Int64
+    /// Packets dropped unsent because they were too late.
+    public var packetsDropped: Int64
+
+    /// Adds another connection's counts.
+    public static func += (lhs: inout SRTSenderStatistics, rhs: SRTSenderStatistics) {
+        lhs.packetsSent += rhs.packetsSent
+        lhs.packetsLost += rhs.packetsLost
+        lhs.packetsRetransmitted += rhs.packetsRetransmitted
+        lhs.packetsDropped += rhs.packetsDropped
+    }
+
+    /// No packets.
+    public static let zero = SRTSenderStatistics(
+        packetsSent: 0, packetsLost: 0, packetsRetransmitted: 0, packetsDropped: 0)
+}
+
+extension SRTConnection {
+    /// The sender-side statistics now, or `nil` once the connection is closed.
+    public func senderStatistics() -> SRTSenderStatistics? {
+        guard !closed else { return nil }
+        var stats = SRT_TRACEBSTATS()
+        guard srt_bstats(socket, &stats, 0) == 0 else { return nil }
+        return SRTSenderStatistics(
+            packetsSent: stats.pktSentTotal, packetsLost: Int64(stats.pktSndLossTotal),
+            packetsRetransmitted: Int64(stats.pktRetransTotal), packetsDropped: Int64(stats.pktSndDropTotal))
+    }
+}

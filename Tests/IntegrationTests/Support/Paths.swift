@@ -16,6 +16,12 @@ enum Paths {
             ?? root.appendingPathComponent(".build/debug/sluice").path
     }
 
+    /// The `sluice-load` executable, built beside `sluice`.
+    static var loadBinary: String {
+        URL(fileURLWithPath: sluiceBinary).deletingLastPathComponent().appendingPathComponent("sluice-load")
+            .path
+    }
+
     static func temporaryFile(_ name: String, contents: String) throws -> String {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("sluice-test-\(UUID().uuidString)-\(name)")
