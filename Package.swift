@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-load", targets: ["sluice-load"]),
+        .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
     ],
     dependencies: [
@@ -63,6 +64,8 @@ let package = Package(
             name: "sluice-load",
             dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Controller micro-benchmarks for `make bench`.
+        .executableTarget(name: "sluice-bench", dependencies: ["SluiceCore"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),

@@ -231,4 +231,21 @@ import Testing
         streams.removeAll()
         #expect(controller.ledger.accounted == 0, "a stream that goes takes its bytes off the books")
     }
+
+    @Test func theAdmittedTotalNeverGoesDownWhenStreamsEnd() {
+        let controller = makeController()
+        let first = makeStream(controller)
+        let second = makeStream(controller)
+        fill(first, gops: 2)
+        fill(second, gops: 3)
+        let total = controller.admittedBytes
+        #expect(total == first.tracker.admittedBytes + second.tracker.admittedBytes)
+        #expect(total > 0)
+        controller.unregister(first)
+        #expect(controller.admittedBytes == total)
+        controller.unregister(first)
+        #expect(controller.admittedBytes == total, "unregistering twice counts once")
+        fill(second, gops: 1, from: 100)
+        #expect(controller.admittedBytes > total)
+    }
 }

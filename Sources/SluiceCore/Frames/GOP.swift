@@ -9,6 +9,10 @@ public struct GOP: Sendable {
     public let startTime: Int64
     /// The latest buffer time (microseconds) of any frame in the GOP.
     public private(set) var endTime: Int64
+    /// Held bytes of the metadata frames, so eviction can skip GOPs without any.
+    private(set) var metadataBytes = 0
+    /// Held bytes of the disposable video frames, likewise.
+    private(set) var disposableBytes = 0
 
     /// Opens a GOP at a keyframe.
     /// - Parameters:
@@ -27,36 +31,60 @@ public struct GOP: Sendable {
         frames.append(frame)
         heldBytes += frame.heldSize
         endTime = max(endTime, time)
+        if frame.kind == .metadata { metadataBytes += frame.heldSize }
+        if Self.isDisposableVideo(frame) { disposableBytes += frame.heldSize }
+    }
+
+    static func isDisposableVideo(_ frame: Frame) -> Bool { frame.kind == .video && frame.isDisposable }
+
+    /// Removes every metadata frame.
+    mutating func removeMetadata() -> RemovedFrames {
+        guard metadataBytes > 0 else { return RemovedFrames() }
+        metadataBytes = 0
+        return removeFrames { $0.kind == .metadata }
+    }
+
+    /// Removes every disposable video frame.
+    mutating func removeDisposable() -> RemovedFrames {
+        guard disposableBytes > 0 else { return RemovedFrames() }
+        disposableBytes = 0
+        return removeFrames(where: Self.isDisposableVideo)
     }
 
     /// Removes every frame after the keyframe that matches `predicate`.
-    /// - Returns: The frames removed.
-    mutating func removeFrames(where predicate: (Frame) -> Bool) -> [Frame] {
-        var removed: [Frame] = []
+    private mutating func removeFrames(where predicate: (Frame) -> Bool) -> RemovedFrames {
+        var removed = RemovedFrames()
         var kept: [Frame] = [frames[0]]
         kept.reserveCapacity(frames.count)
         for frame in frames.dropFirst() {
-            if predicate(frame) { removed.append(frame) } else { kept.append(frame) }
+            if predicate(frame) { removed.add(frame) } else { kept.append(frame) }
         }
-        guard !removed.isEmpty else { return [] }
         frames = kept
-        heldBytes -= removed.reduce(0) { $0 + $1.heldSize }
+        heldBytes -= removed.heldBytes
         return removed
     }
 
     /// Removes frames from the end backwards, never the keyframe, until `target` bytes are
     /// freed. What remains is a prefix in decode order, so it still decodes.
-    /// - Returns: The frames removed.
-    mutating func removeTail(freeing target: Int) -> [Frame] {
-        var freed = 0
+    mutating func removeTail(freeing target: Int) -> RemovedFrames {
+        var removed = RemovedFrames()
         var cut = frames.count
-        while cut > 1 && freed < target {
+        while cut > 1 && removed.heldBytes < target {
             cut -= 1
-            freed += frames[cut].heldSize
+            let frame = frames[cut]
+            removed.add(frame)
+            if frame.kind == .metadata { metadataBytes -= frame.heldSize }
+            if Self.isDisposableVideo(frame) { disposableBytes -= frame.heldSize }
         }
-        let removed = Array(frames[cut...])
         frames.removeSubrange(cut...)
-        heldBytes -= freed
+        heldBytes -= removed.heldBytes
+        return removed
+    }
+
+    /// What removing the whole GOP releases.
+    var all: RemovedFrames {
+        var removed = RemovedFrames()
+        for frame in frames { removed.add(frame) }
         return removed
     }
 
@@ -68,4 +96,23 @@ public struct GOP: Sendable {
 
     /// The span of media time the GOP covers so far, in microseconds.
     public var duration: Int64 { endTime - startTime }
+}
+
+/// The tally of frames taken out of a buffer: what to take off the books.
+struct RemovedFrames {
+    var count = 0
+    var payloadBytes = 0
+    var heldBytes = 0
+
+    mutating func add(_ frame: Frame) {
+        count += 1
+        payloadBytes += frame.payload.count
+        heldBytes += frame.heldSize
+    }
+
+    static func += (lhs: inout RemovedFrames, rhs: RemovedFrames) {
+        lhs.count += rhs.count
+        lhs.payloadBytes += rhs.payloadBytes
+        lhs.heldBytes += rhs.heldBytes
+    }
 }

@@ -28,57 +28,46 @@ extension GOPBuffer {
         }
     }
 
-    private static func isDisposableVideo(_ frame: Frame) -> Bool {
-        frame.kind == .video && frame.isDisposable
-    }
-
     func evict(_ stage: EvictionStage, bytes target: Int, keepNewest: Bool, in state: inout State)
         -> EvictionResult
     {
         guard target > 0, !state.gops.isEmpty else { return EvictionResult() }
-        var removed: [Frame] = []
-        var freed = 0
+        var removed = RemovedFrames()
         let older = keepNewest ? state.gops.count - 1 : state.gops.count
         switch stage {
-        case .metadata, .disposable:
+        case .metadata:
             // Nothing references these frames, so the newest GOP may lose them too.
-            let metadataOnly = stage == .metadata
-            let predicate = { (frame: Frame) -> Bool in
-                metadataOnly ? frame.kind == .metadata : Self.isDisposableVideo(frame)
+            for index in state.gops.indices where removed.heldBytes < target {
+                removed += state.gops[index].removeMetadata()
             }
-            for index in state.gops.indices where freed < target {
-                let taken = state.gops[index].removeFrames(where: predicate)
-                freed += taken.reduce(0) { $0 + $1.heldSize }
-                removed += taken
+        case .disposable:
+            for index in state.gops.indices where removed.heldBytes < target {
+                removed += state.gops[index].removeDisposable()
             }
         case .tail:
-            for index in 0..<older where freed < target {
-                let taken = state.gops[index].removeTail(freeing: target - freed)
-                freed += taken.reduce(0) { $0 + $1.heldSize }
-                removed += taken
+            for index in 0..<older where removed.heldBytes < target {
+                removed += state.gops[index].removeTail(freeing: target - removed.heldBytes)
             }
         case .gop:
             var count = 0
-            while count < older && freed < target {
-                freed += state.gops[count].heldBytes
-                removed += state.gops[count].frames
+            while count < older && removed.heldBytes < target {
+                removed += state.gops[count].all
                 count += 1
             }
             state.gops.removeFirst(count)
         case .newestTail:
-            let last = state.gops.count - 1
-            removed = state.gops[last].removeTail(freeing: Int.max)
-            if !removed.isEmpty { state.awaitingKeyframe = true }
+            removed = state.gops[state.gops.count - 1].removeTail(freeing: Int.max)
+            if removed.count > 0 { state.awaitingKeyframe = true }
         case .newestKeyframe:
-            removed = state.gops.removeLast().frames
+            removed = state.gops.removeLast().all
             state.awaitingKeyframe = true
         }
         release(removed, from: &state)
+        state.counters.recordDropped(stage.dropReason, count: removed.count)
+        state.counters.evictedBytes += removed.heldBytes
         var result = EvictionResult()
         result.frames = removed.count
-        result.bytes = removed.reduce(0) { $0 + $1.heldSize }
-        state.counters.recordDropped(stage.dropReason, count: removed.count)
-        state.counters.evictedBytes += result.bytes
+        result.bytes = removed.heldBytes
         return result
     }
 }

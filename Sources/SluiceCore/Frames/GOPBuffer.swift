@@ -130,19 +130,17 @@ public final class GOPBuffer: Sendable {
     private func expireByDuration(_ state: inout State) {
         guard let newest = state.clock.latest else { return }
         while state.gops.count > 1 && newest - state.gops[0].startTime > state.limits.maxDuration {
-            release(state.gops.removeFirst().frames, from: &state)
+            release(state.gops.removeFirst().all, from: &state)
             state.counters.gopsExpired += 1
         }
     }
 
-    /// Takes released frames off the books. The frames themselves are freed when the caller's
-    /// last reference goes, at the end of the locked step.
-    func release(_ frames: [Frame], from state: inout State) {
-        var payload = 0
-        for frame in frames { payload += frame.payload.count }
-        let records = frames.count * Frame.recordBytes
-        state.heldBytes -= payload + records
-        tracker.addFrames(payload: -payload, records: -records)
+    /// Takes released frames off the books, in the locked step that dropped the buffer's
+    /// references to them (which frees their payloads).
+    func release(_ removed: RemovedFrames, from state: inout State) {
+        let records = removed.count * Frame.recordBytes
+        state.heldBytes -= removed.heldBytes
+        tracker.addFrames(payload: -removed.payloadBytes, records: -records)
     }
 
     /// Drops every buffered frame and releases its bytes. The next frame kept will be a
@@ -152,7 +150,9 @@ public final class GOPBuffer: Sendable {
     public func removeAll() -> Int {
         state.withLock { state in
             let released = state.heldBytes
-            release(state.gops.flatMap(\.frames), from: &state)
+            var removed = RemovedFrames()
+            for gop in state.gops { removed += gop.all }
+            release(removed, from: &state)
             state.gops.removeAll()
             state.awaitingKeyframe = true
             return released

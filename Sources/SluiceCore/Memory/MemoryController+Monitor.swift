@@ -85,7 +85,7 @@ extension MemoryController {
             // One at a time: the next shed waits a full interval again.
             $0.criticalSince = now
             $0.stats.shedStreams += 1
-            $0.streams.removeValue(forKey: ObjectIdentifier(victim.stream))
+            retire(victim.stream, from: &$0)
         }
         return victim.stream
     }
@@ -93,13 +93,14 @@ extension MemoryController {
     /// The controller's state now.
     public var status: MemoryStatus {
         let usage = self.usage
+        let admitted = admittedBytes
         return state.withLock { state in
             MemoryStatus(
                 budget: state.budget, level: state.level,
                 pressure: Double(usage) / Double(state.budget.bytes),
                 accountedBytes: ledger.accounted, baseBytes: base, sample: state.lastSample,
                 peakBytes: max(state.peak, usage), refusingNewStreams: state.refusing,
-                admittedBytes: ledger.admittedBytes, statistics: state.stats)
+                admittedBytes: admitted, statistics: state.stats)
         }
     }
 

@@ -8,7 +8,7 @@ extension MemoryController {
     ///   - level: The level that calls for it (counted in the statistics).
     /// - Returns: What was freed.
     @discardableResult
-    func relieve(freeing needed: Int, level: PressureLevel) -> EvictionResult {
+    public func relieve(freeing needed: Int, level: PressureLevel) -> EvictionResult {
         guard needed > 0 else { return EvictionResult() }
         let (kind, candidates) = state.withLock { state in
             (state.config.evictionPolicy, state.streams.values.map { EvictionPolicy.Candidate($0) })

@@ -122,7 +122,21 @@ public final class MemoryController: Sendable {
     /// Forgets a stream (its buffer is being freed).
     /// - Parameter stream: The stream.
     public func unregister(_ stream: StreamMemory) {
-        _ = state.withLock { $0.streams.removeValue(forKey: ObjectIdentifier(stream)) }
+        state.withLock { retire(stream, from: &$0) }
+    }
+
+    /// Takes a stream off the controller's list, keeping its admitted bytes in the total. Under
+    /// the state lock, like ``admittedBytes``, so the total never appears to go down.
+    func retire(_ stream: StreamMemory, from state: inout State) {
+        guard state.streams.removeValue(forKey: ObjectIdentifier(stream)) != nil else { return }
+        ledger.retire(admitted: stream.tracker.admittedBytes)
+    }
+
+    /// Bytes of frames ever admitted into buffers: streams that ended plus the live ones.
+    public var admittedBytes: Int {
+        state.withLock { state in
+            ledger.retiredAdmittedBytes + state.streams.values.reduce(0) { $0 + $1.tracker.admittedBytes }
+        }
     }
 
     /// A new stream's rate bucket, full.

@@ -4,7 +4,9 @@ import Synchronization
 /// buffer changes, so the data path can read the total with one atomic load.
 public final class MemoryLedger: Sendable {
     private let accountedBytes = Atomic<Int>(0)
-    private let admitted = Atomic<Int>(0)
+    // Streams that have ended; live streams keep their own count, so the insert path touches
+    // one shared atomic, not two.
+    private let retiredAdmitted = Atomic<Int>(0)
 
     /// Creates an empty ledger.
     public init() {}
@@ -12,10 +14,10 @@ public final class MemoryLedger: Sendable {
     /// Bytes accounted to all streams now.
     public var accounted: Int { accountedBytes.load(ordering: .relaxed) }
 
-    /// Bytes of frames ever admitted into buffers.
-    public var admittedBytes: Int { admitted.load(ordering: .relaxed) }
+    /// Bytes of frames admitted into the buffers of streams that have ended.
+    var retiredAdmittedBytes: Int { retiredAdmitted.load(ordering: .relaxed) }
 
     func add(_ delta: Int) { accountedBytes.add(delta, ordering: .relaxed) }
 
-    func noteAdmitted(_ bytes: Int) { admitted.add(bytes, ordering: .relaxed) }
+    func retire(admitted bytes: Int) { retiredAdmitted.add(bytes, ordering: .relaxed) }
 }

@@ -82,15 +82,17 @@ public final class StreamTracker: Sendable {
         ledger?.add(bytes - old)
     }
 
-    /// Adds (or, negative, removes) buffered frame bytes.
-    func addFrames(payload: Int, records: Int) {
+    /// Accounts frame bytes the stream now holds (positive) or has released (negative). The
+    /// stream's ``GOPBuffer`` calls this in the same locked step as it stores or releases a frame;
+    /// anything else that holds frames on the stream's behalf accounts through it too.
+    /// - Parameters:
+    ///   - payload: Payload bytes.
+    ///   - records: Index bytes (frame records).
+    public func addFrames(payload: Int, records: Int) {
         frameBytes.add(payload, ordering: .relaxed)
         indexBytes.add(records, ordering: .relaxed)
         ledger?.add(payload + records)
-        if payload > 0 {
-            admitted.add(payload + records, ordering: .relaxed)
-            ledger?.noteAdmitted(payload + records)
-        }
+        if payload > 0 { admitted.add(payload + records, ordering: .relaxed) }
     }
 }
 
