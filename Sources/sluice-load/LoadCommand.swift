@@ -16,6 +16,8 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "The listener's port.") var port: UInt16 = 9000
     @Option(help: "How many streams to publish at once.") var streams = 1
     @Option(help: "Stream ids are this prefix followed by a number.") var prefix = "load/"
+    @Flag(help: "Stream i connects to port + i (for receivers that take one caller per port).")
+    var portPerStream = false
     @Option(help: "The MPEG-TS file to send.") var file: String
     @Option(help: "Pace at this many bits per second instead of by the file's PCR.") var bitrate: Double?
     @Option(help: "Seconds to publish for.") var duration = 10.0
@@ -37,10 +39,10 @@ struct LoadCommand: ParsableCommand {
         print(String(decoding: json, as: UTF8.self))
     }
 
-    private func connect(_ streamID: String) -> Result<SRTConnection, SRTError> {
+    private func connect(_ streamID: String, offset: Int = 0) -> Result<SRTConnection, SRTError> {
         Result { () throws(SRTError) -> SRTConnection in
             try SRTCaller.connect(
-                host: host, port: port, streamID: streamID, latencyMilliseconds: latency,
+                host: host, port: port + UInt16(offset), streamID: streamID, latencyMilliseconds: latency,
                 passphrase: passphrase)
         }
     }
@@ -50,7 +52,7 @@ struct LoadCommand: ParsableCommand {
         var report = LoadReport(mode: "publish", streams: streams)
         var lanes: [Lane] = []
         for index in 0..<streams {
-            switch connect(prefix + String(index)) {
+            switch connect(prefix + String(index), offset: portPerStream ? index : 0) {
             case .success(let connection):
                 // Start each stream at a different point of the file so keyframes do not align.
                 let first = schedule.offsets.count * index / max(streams, 1)

@@ -173,6 +173,18 @@ extension Integration {
             #expect((memory["streams"] as? [[String: Any]])?.count == 1)
             #expect(memory["level"] as? String == "none")
 
+            // A reader gets the buffered video back, from a keyframe, and it decodes.
+            let video = try await http("GET", base + "/api/video/live/deep/name.main")
+            #expect(video.status == 200)
+            #expect(video.headers["x-sluice-codec"] == "h264")
+            #expect(video.body.count > 10_000)
+            let dump = try Paths.temporaryFile("video.h264", contents: "")
+            try video.body.write(to: URL(fileURLWithPath: dump))
+            let (decoded, errors) = try run(
+                "/usr/bin/ffmpeg", ["-v", "error", "-f", "h264", "-i", dump, "-f", "null", "-"])
+            #expect(decoded == 0)
+            #expect(errors.isEmpty, "decode errors: \(errors)")
+
             // Mutating endpoints need the token.
             #expect(try await http("POST", base + "/api/memory/reset").status == 401)
             #expect(

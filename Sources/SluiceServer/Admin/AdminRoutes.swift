@@ -29,6 +29,25 @@ extension SluiceServer {
         }
         router.rejectOtherMethods("/api/streams/**", allowing: [.get, .delete])
 
+        router.get("/api/video/**") { [self] _, context in
+            let stream = try liveStream(context)
+            // Readers start at a keyframe: the buffer's first GOP starts with one.
+            var bytes = ByteBuffer()
+            for gop in stream.buffer.snapshot().gops {
+                for frame in gop.frames where frame.kind == .video {
+                    frame.payload.withUnsafeBytes { _ = bytes.writeBytes($0) }
+                }
+            }
+            let codec = stream.elementaryStreams.first { $0.kind == .video }?.codec ?? "unknown"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/octet-stream", HTTPField.Name("X-Sluice-Codec")!: codec,
+                ],
+                body: ResponseBody(byteBuffer: bytes))
+        }
+        router.rejectOtherMethods("/api/video/**", allowing: [.get])
+
         router.get("/api/memory") { [self] _, _ in memoryReport() }
         router.rejectOtherMethods("/api/memory", allowing: [.get])
         router.post("/api/memory/evict") { [self] request, context in
