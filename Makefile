@@ -10,7 +10,7 @@ BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev li
 # Prometheus server (both from the prometheus package), and poll it with curl.
 TEST_PACKAGES := ffmpeg prometheus curl
 
-.PHONY: deps test-deps build release run test fixtures format clean
+.PHONY: deps test-deps bench-deps build release run test bench fixtures format clean
 
 deps:
 	@scripts/ensure-packages.sh $(BUILD_PACKAGES)
@@ -30,6 +30,18 @@ run: release
 test: test-deps
 	$(SWIFT) build --build-tests
 	SLUICE_BINARY=$$($(SWIFT) build --show-bin-path)/sluice $(SWIFT) test
+
+# Benchmarks compare against srt-live-transmit (srt-tools) and ffmpeg, and plot with gnuplot.
+BENCH_PACKAGES := ffmpeg srt-tools gnuplot-nox python3
+
+bench-deps: deps
+	@scripts/ensure-packages.sh $(BENCH_PACKAGES)
+
+bench: bench-deps
+	$(SWIFT) build -c release --product sluice
+	$(SWIFT) build -c release --product sluice-load
+	$(SWIFT) build -c release --product sluice-bench
+	SLUICE_BIN_DIR=$$($(SWIFT) build -c release --show-bin-path) python3 bench/run.py
 
 fixtures: test-deps
 	fixtures/make-fixtures.sh

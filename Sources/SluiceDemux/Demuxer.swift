@@ -32,6 +32,8 @@ public final class Demuxer {
 
     /// The elementary streams found when the input was opened.
     public private(set) var streams: [ElementaryStream] = []
+    /// Their codec parameters, for muxing buffered frames back out.
+    public private(set) var parameters: [CodecParameters] = []
 
     /// Opens the input and reads enough of it to know its streams and codecs.
     /// - Parameter source: The live byte stream.
@@ -63,6 +65,11 @@ public final class Demuxer {
         let info = avformat_find_stream_info(format, nil)
         guard info >= 0 else { throw DemuxError(info, "reading stream information") }
         streams = (0..<Int(format!.pointee.nb_streams)).compactMap(describeStream)
+        parameters = (0..<Int(format!.pointee.nb_streams)).compactMap { index in
+            format?.pointee.streams[index]?.pointee.codecpar.flatMap {
+                CodecParameters(copying: $0, index: index)
+            }
+        }
     }
 
     private static let quietLibraryLogging: Void = {

@@ -173,17 +173,28 @@ extension Integration {
             #expect((memory["streams"] as? [[String: Any]])?.count == 1)
             #expect(memory["level"] as? String == "none")
 
-            // A reader gets the buffered video back, from a keyframe, and it decodes.
-            let video = try await http("GET", base + "/api/video/live/deep/name.main")
-            #expect(video.status == 200)
-            #expect(video.headers["x-sluice-codec"] == "h264")
-            #expect(video.body.count > 10_000)
-            let dump = try Paths.temporaryFile("video.h264", contents: "")
-            try video.body.write(to: URL(fileURLWithPath: dump))
+            // A reader gets the buffer back as MPEG-TS, from a keyframe, and it decodes.
+            let ts = try await http("GET", base + "/api/buffer/live/deep/name.main")
+            #expect(ts.status == 200)
+            #expect(ts.headers["content-type"] == "video/mp2t")
+            #expect(ts.body.count > 10_000 && ts.body.first == 0x47)
+            let dump = try Paths.temporaryFile("buffer.ts", contents: "")
+            try ts.body.write(to: URL(fileURLWithPath: dump))
             let (decoded, errors) = try run(
-                "/usr/bin/ffmpeg", ["-v", "error", "-f", "h264", "-i", dump, "-f", "null", "-"])
+                "/usr/bin/ffmpeg", ["-v", "error", "-i", dump, "-f", "null", "-"])
             #expect(decoded == 0)
             #expect(errors.isEmpty, "decode errors: \(errors)")
+            let (_, probe) = try run(
+                "/usr/bin/ffprobe",
+                ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", dump])
+            #expect(probe.contains("h264") && probe.contains("aac"), "\(probe)")
+            let (_, firstFrame) = try run(
+                "/usr/bin/ffprobe",
+                [
+                    "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries",
+                    "frame=key_frame,pict_type", "-of", "csv=p=0", dump,
+                ])
+            #expect(firstFrame.hasPrefix("1,I"), "the buffer starts at a keyframe: \(firstFrame)")
 
             // Mutating endpoints need the token.
             #expect(try await http("POST", base + "/api/memory/reset").status == 401)

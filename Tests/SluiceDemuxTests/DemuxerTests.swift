@@ -111,3 +111,35 @@ final class FileByteSource: ByteSource {
         }
     }
 }
+
+extension DemuxerTests {
+    @Test func framesMuxBackIntoATransportStreamThatDecodes() throws {
+        let (demuxer, frames, _) = try demux("h264_aac.ts")
+        // Start at the second keyframe, as a trimmed buffer would.
+        let start = try #require(frames.indices.filter { frames[$0].opensGOP }.dropFirst().first)
+        let bytes = try TSWriter.write(Array(frames[start...]), parameters: demuxer.parameters)
+        #expect(bytes.count > 100_000)
+        #expect(bytes.first == 0x47)
+        let (again, remuxed, corrupt) = try demuxBytes(bytes)
+        #expect(again.streams.map(\.codec) == ["h264", "aac"])
+        #expect(corrupt == 0)
+        let video = remuxed.filter { $0.kind == .video }
+        #expect(video.count == frames[start...].filter { $0.kind == .video }.count)
+        #expect(video.first?.isKeyframe == true)
+        #expect(video.map(\.dts) == frames[start...].filter { $0.kind == .video }.map(\.dts))
+    }
+
+    private func demuxBytes(_ bytes: [UInt8]) throws -> (Demuxer, [Frame], corrupt: Int) {
+        let demuxer = try Demuxer(source: FileByteSource(bytes: bytes))
+        var frames: [Frame] = []
+        var corrupt = 0
+        loop: while true {
+            switch demuxer.next() {
+            case .frame(let frame): frames.append(frame)
+            case .corrupt: corrupt += 1
+            case .end: break loop
+            }
+        }
+        return (demuxer, frames, corrupt)
+    }
+}

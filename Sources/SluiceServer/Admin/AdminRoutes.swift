@@ -29,24 +29,15 @@ extension SluiceServer {
         }
         router.rejectOtherMethods("/api/streams/**", allowing: [.get, .delete])
 
-        router.get("/api/video/**") { [self] _, context in
+        router.get("/api/buffer/**") { [self] _, context in
             let stream = try liveStream(context)
-            // Readers start at a keyframe: the buffer's first GOP starts with one.
-            var bytes = ByteBuffer()
-            for gop in stream.buffer.snapshot().gops {
-                for frame in gop.frames where frame.kind == .video {
-                    frame.payload.withUnsafeBytes { _ = bytes.writeBytes($0) }
-                }
-            }
-            let codec = stream.elementaryStreams.first { $0.kind == .video }?.codec ?? "unknown"
+            // A reader starts at a keyframe: the buffer's first GOP starts with one.
+            let bytes = try stream.transportStream()
             return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "application/octet-stream", HTTPField.Name("X-Sluice-Codec")!: codec,
-                ],
-                body: ResponseBody(byteBuffer: bytes))
+                status: .ok, headers: [.contentType: "video/mp2t"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        router.rejectOtherMethods("/api/video/**", allowing: [.get])
+        router.rejectOtherMethods("/api/buffer/**", allowing: [.get])
 
         router.get("/api/memory") { [self] _, _ in memoryReport() }
         router.rejectOtherMethods("/api/memory", allowing: [.get])

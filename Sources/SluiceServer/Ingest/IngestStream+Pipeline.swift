@@ -24,7 +24,7 @@ extension IngestStream {
             noteEnd(source.wentIdle ? .idleTimeout : connection.closed ? .ended : .demuxFailed("\(error)"))
             return
         }
-        markLive(demuxer.streams)
+        markLive(demuxer.streams, parameters: demuxer.parameters)
         logger.info(
             "stream live",
             metadata: [

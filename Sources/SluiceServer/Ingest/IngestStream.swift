@@ -27,6 +27,7 @@ public final class IngestStream: Sendable {
 
     private struct State {
         var elementaryStreams: [ElementaryStream] = []
+        var parameters: [CodecParameters] = []
         var isLive = false
         var endReason: DisconnectReason?
         var finished = false
@@ -78,11 +79,19 @@ public final class IngestStream: Sendable {
         connection.close()
     }
 
-    func markLive(_ streams: [ElementaryStream]) {
+    func markLive(_ streams: [ElementaryStream], parameters: [CodecParameters]) {
         state.withLock {
             $0.elementaryStreams = streams
+            $0.parameters = parameters
             $0.isLive = true
         }
+    }
+
+    /// The buffered media as MPEG-TS, from the oldest buffered keyframe, with its timestamps.
+    /// - Throws: `DemuxError` if the muxer cannot be set up.
+    public func transportStream() throws -> [UInt8] {
+        let parameters = state.withLock { $0.parameters }
+        return try TSWriter.write(buffer.snapshot().gops.flatMap(\.frames), parameters: parameters)
     }
 
     /// Records the reason the stream ended unless one was given already.
