@@ -36,6 +36,11 @@ public final class SRTConnection: Sendable {
 
     deinit { close() }
 
+    /// Makes ``receive(into:)`` return at once, reporting a timeout when nothing is queued.
+    public func setNonBlocking() throws(SRTError) {
+        try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
+    }
+
     /// Makes ``receive(into:)`` block for at most `milliseconds` before reporting a timeout.
     /// - Parameter milliseconds: The receive timeout.
     public func setReceiveTimeout(milliseconds: Int) throws(SRTError) {
