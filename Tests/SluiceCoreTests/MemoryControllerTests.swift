@@ -248,4 +248,21 @@ import Testing
         fill(second, gops: 1, from: 100)
         #expect(controller.admittedBytes > total)
     }
+
+    @Test func freeHeapLeftByChurnGoesBackEvenWithoutPressure() {
+        let controller = makeController()
+        probe.setHeap(used: 2 << 20, free: 20 << 20)
+        _ = controller.tick(now: start)
+        #expect(probe.trimCount == 1)
+        _ = controller.tick(now: start + .seconds(1))
+        #expect(probe.trimCount == 1, "at most once per interval")
+        _ = controller.tick(now: start + .seconds(6))
+        #expect(probe.trimCount == 2)
+        probe.setHeap(used: 2 << 20, free: 4 << 20)
+        _ = controller.tick(now: start + .seconds(20))
+        #expect(probe.trimCount == 2, "a little free heap is left alone")
+        probe.setHeap(used: 40 << 20, free: 20 << 20)
+        _ = controller.tick(now: start + .seconds(30))
+        #expect(probe.trimCount == 2, "free heap below what is in use is normal")
+    }
 }

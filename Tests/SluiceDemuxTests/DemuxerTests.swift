@@ -34,8 +34,11 @@ final class FileByteSource: ByteSource {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
 
     private func demux(_ name: String) throws -> (Demuxer, [Frame], corrupt: Int) {
-        let demuxer = try Demuxer(
-            source: FileByteSource(path: Self.fixtures.appendingPathComponent(name).path))
+        try demux(source: FileByteSource(path: Self.fixtures.appendingPathComponent(name).path))
+    }
+
+    func demux(source: FileByteSource) throws -> (Demuxer, [Frame], corrupt: Int) {
+        let demuxer = try Demuxer(source: source)
         var frames: [Frame] = []
         var corrupt = 0
         loop: while true {
@@ -120,26 +123,12 @@ extension DemuxerTests {
         let bytes = try TSWriter.write(Array(frames[start...]), parameters: demuxer.parameters)
         #expect(bytes.count > 100_000)
         #expect(bytes.first == 0x47)
-        let (again, remuxed, corrupt) = try demuxBytes(bytes)
+        let (again, remuxed, corrupt) = try demux(source: FileByteSource(bytes: bytes))
         #expect(again.streams.map(\.codec) == ["h264", "aac"])
         #expect(corrupt == 0)
         let video = remuxed.filter { $0.kind == .video }
         #expect(video.count == frames[start...].filter { $0.kind == .video }.count)
         #expect(video.first?.isKeyframe == true)
         #expect(video.map(\.dts) == frames[start...].filter { $0.kind == .video }.map(\.dts))
-    }
-
-    private func demuxBytes(_ bytes: [UInt8]) throws -> (Demuxer, [Frame], corrupt: Int) {
-        let demuxer = try Demuxer(source: FileByteSource(bytes: bytes))
-        var frames: [Frame] = []
-        var corrupt = 0
-        loop: while true {
-            switch demuxer.next() {
-            case .frame(let frame): frames.append(frame)
-            case .corrupt: corrupt += 1
-            case .end: break loop
-            }
-        }
-        return (demuxer, frames, corrupt)
     }
 }

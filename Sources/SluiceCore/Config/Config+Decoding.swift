@@ -54,13 +54,7 @@ extension Config {
 extension Config.SRT {
     init(reading object: inout ConfigObject) throws(ConfigError) {
         self.init()
-        let listenText = try object.string("listen", default: listen.description)!
-        guard let address = ListenAddress(parsing: listenText) else {
-            throw ConfigError(
-                key: object.keyPath("listen"),
-                reason: "expected \"IPv4:PORT\" such as \"0.0.0.0:9000\", got \"\(listenText)\"")
-        }
-        listen = address
+        listen = try object.address("listen", default: listen)
         latencyMilliseconds = try object.integer("latency_ms", default: latencyMilliseconds, in: 0...60_000)
         passphrase = try object.string("passphrase", default: nil)
         if let passphrase, !(10...79).contains(passphrase.utf8.count) {
@@ -85,13 +79,7 @@ extension Config.SRT {
 extension Config.HTTP {
     init(reading object: inout ConfigObject) throws(ConfigError) {
         self.init()
-        let listenText = try object.string("listen", default: listen.description)!
-        guard let address = ListenAddress(parsing: listenText) else {
-            throw ConfigError(
-                key: object.keyPath("listen"),
-                reason: "expected \"IPv4:PORT\" such as \"127.0.0.1:9464\", got \"\(listenText)\"")
-        }
-        listen = address
+        listen = try object.address("listen", default: listen)
         adminToken = try object.string("admin_token", default: nil)
         if let adminToken, adminToken.count < 16 {
             throw ConfigError(

@@ -85,6 +85,16 @@ struct ConfigObject {
         return string
     }
 
+    mutating func address(_ key: String, default fallback: ListenAddress) throws(ConfigError) -> ListenAddress
+    {
+        let text = try string(key, default: fallback.description)!
+        guard let address = ListenAddress(parsing: text) else {
+            throw ConfigError(
+                key: keyPath(key), reason: "expected \"IPv4:PORT\" such as \"\(fallback)\", got \"\(text)\"")
+        }
+        return address
+    }
+
     mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T)
         throws(ConfigError) -> T where T.RawValue == String
     {

@@ -42,6 +42,7 @@ extension MemoryController {
             freed: EvictionResult(), shed: nil)
         let soft = Int(config.soft * Double(limit))
         let margin = Int(config.hysteresis * Double(limit))
+        releaseFragmentedHeap(sample, now: now, level: level)
         switch level {
         case .none:
             break
@@ -69,6 +70,29 @@ extension MemoryController {
         }
         return report
     }
+
+    /// Free heap that glibc keeps in its arenas after streams come and go (publisher churn)
+    /// counts as resident memory. Below hard it is given back when it is at least
+    /// ``heapReleaseThreshold`` and more than the heap in use, at most every
+    /// ``heapReleaseInterval``; at hard and above every tick gives it back.
+    private func releaseFragmentedHeap(
+        _ sample: ProcessMemorySample, now: ContinuousClock.Instant, level: PressureLevel
+    ) {
+        guard level < .hard, let free = sample.heapFreeBytes, let used = sample.heapInUseBytes,
+            free >= Self.heapReleaseThreshold, free > used
+        else { return }
+        let due = state.withLock { state -> Bool in
+            if let last = state.lastHeapRelease, now - last < Self.heapReleaseInterval { return false }
+            state.lastHeapRelease = now
+            return true
+        }
+        if due { probe.releaseFreeHeap() }
+    }
+
+    /// Free heap worth giving back below hard pressure.
+    static let heapReleaseThreshold = 8 << 20
+    /// The least time between two such releases.
+    static let heapReleaseInterval = Duration.seconds(5)
 
     private func sheddingDecision(now: ContinuousClock.Instant, after wait: Duration) -> StreamMemory? {
         let (since, kind, candidates) = state.withLock { state in

@@ -38,6 +38,7 @@ public final class MemoryController: Sendable {
         var lastSample: ProcessMemorySample
         var peak = 0
         var criticalSince: ContinuousClock.Instant?
+        var lastHeapRelease: ContinuousClock.Instant?
         var refusing = false
         var streams: [ObjectIdentifier: StreamMemory] = [:]
         var stats = MemoryStatistics()

@@ -64,6 +64,11 @@ public final class StreamTracker: Sendable {
     /// Bytes of frames ever admitted into the stream's buffer.
     public var admittedBytes: Int { admitted.load(ordering: .relaxed) }
 
+    /// The bytes in every component, keyed by the component's name (`frames`, `index`, ...).
+    public var bytesByComponent: [String: Int] {
+        Dictionary(uniqueKeysWithValues: MemoryComponent.allCases.map { ($0.rawValue, bytes($0)) })
+    }
+
     /// All bytes accounted to the stream.
     public var total: Int { MemoryComponent.allCases.reduce(0) { $0 + bytes($1) } }
 

@@ -141,10 +141,6 @@ extension StreamDetail {
         for (kind, count) in snapshot.frameCounts where kind != .video { frames[kind.rawValue] = count }
         var received: [String: Int] = [:]
         for (kind, count) in counters.framesReceived { received[kind.rawValue] = count }
-        var components: [String: Int] = [:]
-        for component in MemoryComponent.allCases {
-            components[component.rawValue] = stream.tracker.bytes(component)
-        }
         self.init(
             name: stream.name.value, streamId: stream.streamID, peer: stream.peer,
             uptimeSeconds: stream.uptimeSeconds,
@@ -156,7 +152,7 @@ extension StreamDetail {
             memory: Memory(
                 quotaBytes: stream.tracker.quota, priority: stream.tracker.priority,
                 totalBytes: stream.tracker.total,
-                components: components, evictedBytes: counters.evictedBytes),
+                components: stream.tracker.bytesByComponent, evictedBytes: counters.evictedBytes),
             rateLimit: RateLimit(
                 limited: stream.memory.isRateLimited, tokensBytes: Int(stream.memory.rateTokens),
                 bytesPerSecond: bytesPerSecond),

@@ -116,13 +116,9 @@ extension SluiceServer {
         var entries: [String: Int] = [:]
         for (level, count) in stats.levelEntries { entries[level.description] = count }
         let usage = streams.map { stream in
-            var components: [String: Int] = [:]
-            for component in MemoryComponent.allCases {
-                components[component.rawValue] = stream.tracker.bytes(component)
-            }
             return MemoryReport.StreamUsage(
                 name: stream.name.value, totalBytes: stream.tracker.total, quotaBytes: stream.tracker.quota,
-                priority: stream.tracker.priority, components: components)
+                priority: stream.tracker.priority, components: stream.tracker.bytesByComponent)
         }
         return MemoryReport(
             limitBytes: status.budget.bytes, limitSource: status.budget.source,
