@@ -35,7 +35,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 INGEST_STREAMS = [8, 32]
 INGEST_SECONDS = 10 if QUICK else 20
-CAPACITY_STEPS = [8, 16, 32, 64, 128, 256]
+CAPACITY_STEPS = [int(n) for n in os.environ.get("BENCH_CAPACITY_STEPS", "8,16,32,64,128,256").split(",")]
 CAPACITY_SECONDS = 10 if QUICK else 30
 OVERLOAD_SECONDS = 40 if QUICK else 70
 CHURN_CYCLES = 100 if QUICK else 500
@@ -319,22 +319,43 @@ def capacity():
         publisher = load(srt_port, n, CAPACITY_SECONDS)
         time.sleep(2)
         threads_before, cpu_before, started = thread_cpu(process.pid), cpu_seconds(process.pid), time.time()
+        sender_before = cpu_seconds(publisher.pid)
+        sender_cpu = 0.0
+        received = dropped = 0.0
+        while publisher.poll() is None and time.time() - started < CAPACITY_SECONDS - 3:
+            sender_cpu = cpu_seconds(publisher.pid) - sender_before
+            try:
+                # Sluice's receiver view, read while the streams are live: packets libsrt gave up
+                # on as too late to play are the ones a viewer loses.
+                samples = metrics(base)
+                received = sum(metric_sum(samples, "sluice_srt_packets_received_total").values())
+                dropped = sum(metric_sum(samples, "sluice_srt_packets_dropped_total").values())
+            except OSError:
+                pass
+            time.sleep(1)
+        sender_cores = sender_cpu / (time.time() - started)
         report = load_report(publisher)
         elapsed = time.time() - started
         threads_after = thread_cpu(process.pid)
         busiest = max((threads_after[t] - threads_before.get(t, 0) for t in threads_after), default=0) / elapsed
         cores = (cpu_seconds(process.pid) - cpu_before) / elapsed
         stop([process])
-        lost = loss(report)
-        ok = report["connected"] == n and lost <= 0.001 and busiest < 0.95 and cores < CORES * 0.95
-        rows.append([n, f"{n * mbps:.0f}", report["connected"], f"{lost * 100:.3f}%", f"{cores:.2f}",
-                     f"{busiest * 100:.0f}%", "yes" if ok else "no"])
+        sent = max(report["srt"]["packets_sent"], 1)
+        unrecovered = dropped / max(received + dropped, 1) + report["srt"]["packets_dropped"] / sent
+        ok = report["connected"] == n and unrecovered <= 0.001 and busiest < 0.95 and cores < CORES * 0.95
+        rows.append([n, f"{n * mbps:.0f}", report["connected"], f"{unrecovered * 100:.3f}%",
+                     f"{report['srt']['packets_lost'] / sent * 100:.3f}%", f"{cores:.2f}",
+                     f"{busiest * 100:.0f}%", f"{sender_cores:.2f}", "yes" if ok else "no"])
         if not ok:
             break
         best = n
     table("2. Capacity (Sluice, real-time 4 Mbit/s publishers)",
-          ["N", "offered Mbit/s", "connected", "packet loss", "Sluice cores used", "busiest thread", "sustained"],
-          rows, [f"{CAPACITY_SECONDS} s per step; a step is sustained with <= 0.1% loss, no thread at 95% of a core "
+          ["N", "offered Mbit/s", "connected", "packets lost (unrecovered)", "NAK'd and retransmitted",
+           "Sluice cores used", "busiest thread", "sluice-load cores", "sustained"],
+          rows, [f"{CAPACITY_SECONDS} s per step. Lost = packets Sluice's libsrt dropped as too late to play "
+                 "(`sluice_srt_packets_dropped_total`) plus any the publisher dropped unsent; packets reported "
+                 "missing and then retransmitted in time are shown apart, since the stream does not lose them. "
+                 f"A step is sustained with <= 0.1% lost, no thread at 95% of a core "
                  f"and the process under {CORES * 0.95:.1f} cores. Largest sustained: "
                  f"**{best if best else 'none'} streams, {best * mbps if best else 0:.0f} Mbit/s**. "
                  "The publisher (sluice-load) runs on the same 2 cores."])

@@ -37,6 +37,9 @@ public struct SRTListenerOptions: Sendable {
     public var backlog: Int
     /// libsrt's receive buffer per connection in bytes (`SRTO_RCVBUF`); `nil` keeps libsrt's.
     public var receiveBufferBytes: Int?
+    /// The kernel receive buffer of the UDP socket all connections share (`SRTO_UDP_RCVBUF`);
+    /// the kernel caps it at `net.core.rmem_max`. `nil` keeps libsrt's.
+    public var udpReceiveBufferBytes: Int?
 
     /// Creates listener settings.
     /// - Parameters:
@@ -47,11 +50,14 @@ public struct SRTListenerOptions: Sendable {
     ///   - keyLength: The AES key length in bytes (16, 24 or 32).
     ///   - backlog: The listen backlog.
     ///   - receiveBufferBytes: libsrt's receive buffer per connection.
+    ///   - udpReceiveBufferBytes: The shared UDP socket's kernel receive buffer.
     public init(
         host: String, port: UInt16, latencyMilliseconds: Int = 120, passphrase: String? = nil,
-        keyLength: Int = 16, backlog: Int = 64, receiveBufferBytes: Int? = nil
+        keyLength: Int = 16, backlog: Int = 64, receiveBufferBytes: Int? = nil,
+        udpReceiveBufferBytes: Int? = nil
     ) {
         self.receiveBufferBytes = receiveBufferBytes
+        self.udpReceiveBufferBytes = udpReceiveBufferBytes
         self.host = host
         self.port = port
         self.latencyMilliseconds = latencyMilliseconds
@@ -90,6 +96,11 @@ public final class SRTListener: Sendable {
             if let bytes = options.receiveBufferBytes {
                 // Accepted sockets inherit it.
                 try SRTSocketOptions.set(socket, SRTO_RCVBUF, Int32(bytes))
+            }
+            if let bytes = options.udpReceiveBufferBytes {
+                // Every connection of the listener arrives through this one UDP socket: a
+                // small kernel buffer overflows while libsrt's receive thread waits for a core.
+                try SRTSocketOptions.set(socket, SRTO_UDP_RCVBUF, Int32(bytes))
             }
             // Accept without blocking; waiting happens in the epoll with a timeout.
             try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)

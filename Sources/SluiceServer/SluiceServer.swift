@@ -74,7 +74,8 @@ public final class SluiceServer: Sendable {
             options: SRTListenerOptions(
                 host: srt.listen.host, port: srt.listen.port, latencyMilliseconds: srt.latencyMilliseconds,
                 passphrase: srt.passphrase, keyLength: srt.keyLength,
-                receiveBufferBytes: srt.receiveBuffer.bytes),
+                receiveBufferBytes: srt.receiveBuffer.bytes, udpReceiveBufferBytes: srt.udpReceiveBuffer.bytes
+            ),
             handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
         let done = DispatchSemaphore(value: 0)
         running.withLock { $0 = Running(listener: listener, loopsDone: done) }

@@ -72,6 +72,8 @@ extension Config.SRT {
             "idle_timeout_ms", default: idleTimeoutMilliseconds, in: 100...3_600_000)
         maxStreams = try object.integer("max_streams", default: maxStreams, in: 1...100_000)
         receiveBuffer = try object.size("receive_buffer", default: receiveBuffer, in: (64 << 10)...(1 << 30))
+        udpReceiveBuffer = try object.size(
+            "udp_receive_buffer", default: udpReceiveBuffer, in: (64 << 10)...(1 << 30))
         try object.rejectUnknownKeys()
     }
 }

@@ -4,7 +4,8 @@ extension Config {
     /// Keys that only take effect at start: they are bound into listening sockets or into the
     /// process. A reload reports a change to them and leaves them as they were.
     public static let restartOnlyKeys: Set<String> = [
-        "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer", "http.listen",
+        "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
+        "srt.udp_receive_buffer", "http.listen",
         "memory.malloc_arena_max",
     ]
 
@@ -26,6 +27,7 @@ extension Config {
         merged.srt.passphrase = running.srt.passphrase
         merged.srt.keyLength = running.srt.keyLength
         merged.srt.receiveBuffer = running.srt.receiveBuffer
+        merged.srt.udpReceiveBuffer = running.srt.udpReceiveBuffer
         merged.http.listen = running.http.listen
         merged.memory.mallocArenaMax = running.memory.mallocArenaMax
         return merged

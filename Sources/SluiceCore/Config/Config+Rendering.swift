@@ -38,7 +38,8 @@ extension Config {
                 "on_duplicate": \(string(srt.onDuplicate.rawValue)),
                 "idle_timeout_ms": \(srt.idleTimeoutMilliseconds),
                 "max_streams": \(srt.maxStreams),
-                "receive_buffer": \(string(srt.receiveBuffer.description))
+                "receive_buffer": \(string(srt.receiveBuffer.description)),
+                "udp_receive_buffer": \(string(srt.udpReceiveBuffer.description))
               },
               "buffer": {
                 "max_duration_ms": \(buffer.maxDurationMilliseconds)

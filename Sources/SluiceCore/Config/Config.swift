@@ -38,6 +38,9 @@ public struct Config: Sendable, Equatable {
         /// `srt.receive_buffer`: libsrt's receive buffer per connection (`SRTO_RCVBUF`). It must
         /// hold bitrate/8 x (RTT + latency): 8 MiB covers 20 Mbit/s with 3 s of both.
         public var receiveBuffer = ByteSize(bytes: 8 << 20)
+        /// `srt.udp_receive_buffer`: the kernel receive buffer of the UDP socket every
+        /// connection arrives through (`SRTO_UDP_RCVBUF`, capped by `net.core.rmem_max`).
+        public var udpReceiveBuffer = ByteSize(bytes: 4 << 20)
 
         /// The defaults.
         public init() {}
