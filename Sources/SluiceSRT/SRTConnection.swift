@@ -5,8 +5,8 @@ import Synchronization
 public enum SRTReceiveResult: Sendable, Equatable {
     /// A message of this many bytes is in the buffer.
     case received(Int)
-    /// Nothing arrived before the receive timeout; the connection is still up.
-    case timedOut
+    /// Nothing is queued (a non-blocking socket); the connection is still up.
+    case nothingQueued
     /// The connection is closed or broken.
     case closed
 }
@@ -41,13 +41,6 @@ public final class SRTConnection: Sendable {
         try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
     }
 
-    /// Makes ``receive(into:)`` block for at most `milliseconds` before reporting a timeout.
-    /// - Parameter milliseconds: The receive timeout.
-    public func setReceiveTimeout(milliseconds: Int) throws(SRTError) {
-        try SRTSocketOptions.set(socket, SRTO_RCVSYN, true)
-        try SRTSocketOptions.set(socket, SRTO_RCVTIMEO, Int32(milliseconds))
-    }
-
     /// Receives one message.
     /// - Parameter buffer: Where to put it; at least ``maxMessageBytes`` long.
     /// - Returns: The message size, a timeout, or that the connection is over.
@@ -57,7 +50,7 @@ public final class SRTConnection: Sendable {
             socket, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count))
         if count > 0 { return .received(Int(count)) }
         if count < 0 && SRTLibrary.lastError.isTimeout && !isClosed.load(ordering: .acquiring) {
-            return .timedOut
+            return .nothingQueued
         }
         return .closed
     }

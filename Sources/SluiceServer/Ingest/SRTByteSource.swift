@@ -57,7 +57,7 @@ final class SRTByteSource: ByteSource {
                     filled += takeStaged(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
                     return .bytes(filled)
                 }
-            case .timedOut:
+            case .nothingQueued:
                 if filled > 0 { return .bytes(filled) }
                 if ContinuousClock.now - lastData >= idleTimeout {
                     wentIdle = true
