@@ -22,5 +22,16 @@ final class FakeProbe: MemoryProbe {
             residentBytes: resident.withLock { $0 }, heapInUseBytes: heap.used, heapFreeBytes: heap.free)
     }
 
-    func releaseFreeHeap() { trims.add(1, ordering: .relaxed) }
+    /// Whether a trim hands the free heap back to the system (resident size falls by it).
+    let trimReturnsFreeHeap = Atomic<Bool>(false)
+
+    func releaseFreeHeap() {
+        trims.add(1, ordering: .relaxed)
+        guard trimReturnsFreeHeap.load(ordering: .relaxed) else { return }
+        let free = heap.withLock { heap in
+            defer { heap.free = 0 }
+            return heap.free ?? 0
+        }
+        resident.withLock { $0 -= free }
+    }
 }

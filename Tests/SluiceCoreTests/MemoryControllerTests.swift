@@ -265,4 +265,28 @@ import Testing
         _ = controller.tick(now: start + .seconds(30))
         #expect(probe.trimCount == 2, "free heap below what is in use is normal")
     }
+
+    @Test func freeHeapGoesBackBeforeAnyMediaIsEvicted() {
+        let gib = 1 << 30
+        let probe = FakeProbe(resident: 100 << 20)
+        probe.trimReturnsFreeHeap.store(true, ordering: .relaxed)
+        let controller = MemoryController(
+            config: MemoryConfig(), budget: MemoryBudget(bytes: gib, source: "test"), probe: probe, now: start
+        )
+        let tracker = StreamTracker(
+            name: "s", settings: StreamMemorySettings(quota: gib), ledger: controller.ledger)
+        let stream = StreamMemory(
+            buffer: GOPBuffer(limits: BufferLimits(maxDuration: 600_000_000), tracker: tracker),
+            bucket: controller.makeStreamBucket(now: start), now: start)
+        controller.register(stream)
+        fill(stream, gops: 5)
+        // Resident is past soft (0.8 GiB) only because of 200 MiB of free heap.
+        probe.set(900 << 20)
+        probe.setHeap(used: 100 << 20, free: 200 << 20)
+        let report = controller.tick(now: start)
+        #expect(probe.trimCount == 1)
+        #expect(report.level == .none)
+        #expect(report.freed.bytes == 0, "no media was evicted")
+        #expect(stream.buffer.snapshot().gops.count == 5)
+    }
 }

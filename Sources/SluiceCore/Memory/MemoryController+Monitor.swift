@@ -21,9 +21,14 @@ extension MemoryController {
     /// - Returns: What was found and done; the caller logs level changes and sheds the stream
     ///   named in ``MonitorReport/shed``.
     public func tick(now: ContinuousClock.Instant) -> MonitorReport {
-        let sample = probe.sample()
-        accountedAtSample.store(ledger.accounted, ordering: .relaxed)
-        residentSample.store(sample.residentBytes, ordering: .relaxed)
+        var sample = measure()
+        // Free heap (what eviction already let go, still resident) goes back first when that
+        // alone covers what pressure asks for: media stays buffered that eviction would drop.
+        if let free = sample.heapFreeBytes, free >= Self.heapReleaseThreshold, needsRelief(usage) {
+            probe.releaseFreeHeap()
+            state.withLock { $0.lastHeapRelease = now }
+            sample = measure()
+        }
         let usage = self.usage
         let (previous, level, config, limit) = state.withLock { state in
             let pressure = Double(usage) / Double(state.budget.bytes)
@@ -69,6 +74,17 @@ extension MemoryController {
             report.shed = sheddingDecision(now: now, after: .milliseconds(config.shedAfterMilliseconds))
         }
         return report
+    }
+
+    private func measure() -> ProcessMemorySample {
+        let sample = probe.sample()
+        accountedAtSample.store(ledger.accounted, ordering: .relaxed)
+        residentSample.store(sample.residentBytes, ordering: .relaxed)
+        return sample
+    }
+
+    private func needsRelief(_ usage: Int) -> Bool {
+        usage > softBytes.load(ordering: .relaxed) - hysteresisBytes.load(ordering: .relaxed)
     }
 
     /// Free heap that glibc keeps in its arenas after streams come and go (publisher churn)
