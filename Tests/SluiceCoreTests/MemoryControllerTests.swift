@@ -289,4 +289,14 @@ import Testing
         #expect(report.freed.bytes == 0, "no media was evicted")
         #expect(stream.buffer.snapshot().gops.count == 5)
     }
+
+    @Test func theMonitorReportsBytesAdmittedPerSecond() {
+        let controller = makeController()
+        let stream = makeStream(controller)
+        _ = controller.tick(now: start)
+        fill(stream, gops: 2)
+        let admitted = stream.tracker.admittedBytes
+        _ = controller.tick(now: start + .seconds(2))
+        #expect(controller.status.admittedBytesPerSecond == Double(admitted) / 2)
+    }
 }

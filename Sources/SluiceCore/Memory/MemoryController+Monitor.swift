@@ -30,7 +30,15 @@ extension MemoryController {
             sample = measure()
         }
         let usage = self.usage
+        let admitted = admittedBytes
         let (previous, level, config, limit) = state.withLock { state in
+            if let last = state.admittedAt, now > last.time {
+                let elapsed = now - last.time
+                let seconds =
+                    Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                state.admittedPerSecond = Double(admitted - last.bytes) / seconds
+            }
+            state.admittedAt = (admitted, now)
             let pressure = Double(usage) / Double(state.budget.bytes)
             let previous = state.level
             state.level = state.config.thresholds.next(from: previous, pressure: pressure)
@@ -140,7 +148,8 @@ extension MemoryController {
                 pressure: Double(usage) / Double(state.budget.bytes),
                 accountedBytes: ledger.accounted, baseBytes: base, sample: state.lastSample,
                 peakBytes: max(state.peak, usage), refusingNewStreams: state.refusing,
-                admittedBytes: admitted, statistics: state.stats)
+                admittedBytes: admitted, admittedBytesPerSecond: state.admittedPerSecond,
+                statistics: state.stats)
         }
     }
 

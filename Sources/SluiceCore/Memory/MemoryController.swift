@@ -39,6 +39,8 @@ public final class MemoryController: Sendable {
         var peak = 0
         var criticalSince: ContinuousClock.Instant?
         var lastHeapRelease: ContinuousClock.Instant?
+        var admittedAt: (bytes: Int, time: ContinuousClock.Instant)?
+        var admittedPerSecond = 0.0
         var refusing = false
         var streams: [ObjectIdentifier: StreamMemory] = [:]
         var stats = MemoryStatistics()

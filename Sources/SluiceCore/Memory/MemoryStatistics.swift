@@ -37,6 +37,8 @@ public struct MemoryStatus: Sendable {
     public var refusingNewStreams: Bool
     /// Bytes of frames admitted into buffers since start.
     public var admittedBytes: Int
+    /// Bytes of frames admitted per second, over the last monitor interval.
+    public var admittedBytesPerSecond: Double
     /// What the controller has done.
     public var statistics: MemoryStatistics
 }

@@ -81,6 +81,7 @@ struct MemoryReport: ResponseEncodable {
     var pressure: Double
     var peakBytes: Int
     var admittedBytes: Int
+    var admittedBytesPerSecond: Double
     var refusingNewStreams: Bool
     var evictions: [String: Int]
     var evictedBytes: Int

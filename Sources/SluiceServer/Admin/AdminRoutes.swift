@@ -128,6 +128,7 @@ extension SluiceServer {
             containerUsageBytes: status.sample.containerUsageBytes,
             systemAvailableBytes: status.sample.systemAvailableBytes, level: status.level.description,
             pressure: status.pressure, peakBytes: status.peakBytes, admittedBytes: status.admittedBytes,
+            admittedBytesPerSecond: status.admittedBytesPerSecond,
             refusingNewStreams: status.refusingNewStreams, evictions: evictions,
             evictedBytes: stats.evictedBytes,
             evictedFrames: stats.evictedFrames, levelEntries: entries, refusals: refusals.withLock { $0 },
