@@ -110,14 +110,12 @@ extension SluiceServer {
         stream.tracker.setFixed(.srtReceiveBuffer, bytes: 0)
         stream.tracker.setFixed(.demux, bytes: 0)
         stream.markFinished()
-        let elapsed = ContinuousClock.now - stream.connectedAt
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         logger.info(
             "disconnected",
             metadata: [
                 "stream": "\(stream.name)", "peer": "\(stream.peer)",
                 "reason": "\(stream.endReason ?? .ended)",
-                "duration_s": "\(String(format: "%.1f", seconds))",
+                "duration_s": "\(String(format: "%.1f", stream.uptimeSeconds))",
                 "bytes_received": "\(stream.bytesReceived)",
                 "video_frames": "\(counters.framesReceived[.video, default: 0])",
                 "audio_frames": "\(counters.framesReceived[.audio, default: 0])",

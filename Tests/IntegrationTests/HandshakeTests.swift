@@ -6,36 +6,23 @@ import Testing
 extension Integration {
     /// Refusals happen in the SRT handshake, with the access-control reject codes.
     @Suite struct Handshake {
-        private func rejection(_ server: TestServer, streamID: String, passphrase: String? = nil)
-            -> RejectReason?
-        {
-            do {
-                let connection = try SRTCaller.connect(
-                    host: "127.0.0.1", port: server.port, streamID: streamID, passphrase: passphrase)
-                connection.close()
-                return nil
-            } catch {
-                return error.rejection
-            }
-        }
-
         @Test func refusalsCarryTheRightCodeAndAreLogged() async throws {
             let server = try TestServer { $0.srt.maxStreams = 1 }
-            #expect(rejection(server, streamID: "") == .badRequest)
-            #expect(rejection(server, streamID: "has space") == .badRequest)
-            #expect(rejection(server, streamID: "live/../etc") == .badRequest)
-            #expect(rejection(server, streamID: "#!::m=publish") == .badRequest)
-            #expect(rejection(server, streamID: "#!::r=live/x") == .badMode)
-            #expect(rejection(server, streamID: "#!::r=live/x,m=request") == .badMode)
-            #expect(rejection(server, streamID: "#!::r=live/x,m=bidirectional") == .badMode)
-            #expect(rejection(server, streamID: "#!::r=live/x,m=publish,t=file") == .unsupportedMedia)
+            #expect(server.rejection(streamID: "") == .badRequest)
+            #expect(server.rejection(streamID: "has space") == .badRequest)
+            #expect(server.rejection(streamID: "live/../etc") == .badRequest)
+            #expect(server.rejection(streamID: "#!::m=publish") == .badRequest)
+            #expect(server.rejection(streamID: "#!::r=live/x") == .badMode)
+            #expect(server.rejection(streamID: "#!::r=live/x,m=request") == .badMode)
+            #expect(server.rejection(streamID: "#!::r=live/x,m=bidirectional") == .badMode)
+            #expect(server.rejection(streamID: "#!::r=live/x,m=publish,t=file") == .unsupportedMedia)
 
             // A publisher that passes the handshake takes the one slot; the next is turned away.
             let first = try SRTCaller.connect(host: "127.0.0.1", port: server.port, streamID: "live/first")
             defer { first.close() }
             _ = try await waitFor("live/first to register") { server.server.stream(named: "live/first") }
-            #expect(rejection(server, streamID: "live/second") == .overload)
-            #expect(rejection(server, streamID: "live/first") == .conflict)
+            #expect(server.rejection(streamID: "live/second") == .overload)
+            #expect(server.rejection(streamID: "live/first") == .conflict)
 
             let refusals = server.log.messages("refused")
             #expect(refusals.count == 10)
@@ -50,7 +37,7 @@ extension Integration {
                 })
 
             server.server.stopAdmitting()
-            #expect(rejection(server, streamID: "live/late") == .down)
+            #expect(server.rejection(streamID: "live/late") == .down)
             #expect(server.server.stream(named: "live/first") != nil, "live streams go on")
         }
 
@@ -100,7 +87,7 @@ extension Integration {
                 url: server.url(streamID: "live/enc", passphrase: "not the right one"))
             #expect(try await wrong.exitStatus() != 0)
             #expect(server.server.streams.isEmpty)
-            #expect(rejection(server, streamID: "live/enc", passphrase: "still not the one") == .badSecret)
+            #expect(server.rejection(streamID: "live/enc", passphrase: "still not the one") == .badSecret)
 
             let right = try Publisher(
                 fixture: "h264_video_only.ts",

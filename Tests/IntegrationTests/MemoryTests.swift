@@ -87,16 +87,6 @@ extension Integration {
                 let target = Int(ratio * Double(limit))
                 hog.resize(to: hog.bytes + target - ProcessMemory().residentBytes())
             }
-            func newPublisherRejection() -> RejectReason? {
-                do {
-                    let caller = try SRTCaller.connect(
-                        host: "127.0.0.1", port: server.port, streamID: "live/late")
-                    caller.close()
-                    return nil
-                } catch {
-                    return error.rejection
-                }
-            }
 
             // Hard: evict aggressively, refuse new streams. The hog is topped up while waiting, as
             // a leak would be: malloc_trim at hard gives back other free heap of this process.
@@ -104,7 +94,7 @@ extension Integration {
                 fill(toPressure: 0.965)
                 return memory.status.level == .hard
             }
-            #expect(newPublisherRejection() == .overload)
+            #expect(server.rejection(streamID: "live/late") == .overload)
             try await waitUntil("eviction at hard", timeout: 5) {
                 memory.status.statistics.evictionPasses[.hard, default: 0] > 0
             }
@@ -121,10 +111,10 @@ extension Integration {
                 fill(toPressure: 0.88)
                 return memory.status.level == .soft
             }
-            #expect(newPublisherRejection() == .overload)
+            #expect(server.rejection(streamID: "live/late") == .overload)
             hog.resize(to: 0)
             try await waitUntil("pressure to ease", timeout: 5) { memory.status.level == .none }
-            #expect(newPublisherRejection() == nil, "admission resumes below soft")
+            #expect(server.rejection(streamID: "live/late") == nil, "admission resumes below soft")
 
             // Critical that lasts: every stream is cut to its newest GOP, then the low-priority
             // stream is shed first, while the other keeps streaming.

@@ -35,7 +35,7 @@ extension Integration {
             let server = try TestServer(http: true)
             let base = try await server.httpBase()
             #expect(
-                rejection(server.port, "bad name") == .badRequest, "a refusal to show in the metrics")
+                server.rejection(streamID: "bad name") == .badRequest, "a refusal to show in the metrics")
             let publishers = try ["live/m1", "live/m2"].map {
                 try Publisher(fixture: "h264_aac.ts", url: server.url(streamID: $0))
             }
@@ -307,14 +307,4 @@ func syncGet(_ url: String) throws -> String {
     let (status, output) = try run("/usr/bin/curl", ["-s", "--max-time", "2", url])
     guard status == 0 else { throw TimedOut(what: "curl \(url)") }
     return output
-}
-
-func rejection(_ port: UInt16, _ streamID: String) -> RejectReason? {
-    do {
-        let caller = try SRTCaller.connect(host: "127.0.0.1", port: port, streamID: streamID)
-        caller.close()
-        return nil
-    } catch {
-        return error.rejection
-    }
 }

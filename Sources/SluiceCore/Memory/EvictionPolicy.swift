@@ -33,8 +33,7 @@ public struct EvictionPolicy: Sendable {
             priority = stream.tracker.priority
             oldest = stream.buffer.oldestArrival
             let age = max(now - stream.createdAt, .seconds(1))
-            let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) * 1e-18
-            admissionRate = Double(stream.tracker.admittedBytes) / seconds
+            admissionRate = Double(stream.tracker.admittedBytes) / age.inSeconds
         }
     }
 

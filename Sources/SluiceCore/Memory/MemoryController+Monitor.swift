@@ -33,10 +33,7 @@ extension MemoryController {
         let admitted = admittedBytes
         let (previous, level, config, limit) = state.withLock { state in
             if let last = state.admittedAt, now > last.time {
-                let elapsed = now - last.time
-                let seconds =
-                    Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                state.admittedPerSecond = Double(admitted - last.bytes) / seconds
+                state.admittedPerSecond = Double(admitted - last.bytes) / (now - last.time).inSeconds
             }
             state.admittedAt = (admitted, now)
             let pressure = Double(usage) / Double(state.budget.bytes)

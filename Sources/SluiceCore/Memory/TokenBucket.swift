@@ -23,9 +23,7 @@ public struct TokenBucket: Sendable, Equatable {
 
     private mutating func refill(_ now: ContinuousClock.Instant) {
         guard now > last else { return }
-        let elapsed = now - last
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        tokens = min(burst, tokens + seconds * rate)
+        tokens = min(burst, tokens + (now - last).inSeconds * rate)
         last = now
     }
 

@@ -47,8 +47,7 @@ public final class IngestStream: Sendable {
 
     /// Seconds since the publisher connected.
     public var uptimeSeconds: Double {
-        let elapsed = ContinuousClock.now - connectedAt
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - connectedAt).inSeconds
     }
 
     /// The stream's memory accounting by component.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceCore
+import SluiceSRT
 import SluiceServer
 
 /// A real ``SluiceServer`` on free loopback ports, with its log captured, and optionally its
@@ -49,6 +50,19 @@ final class TestServer {
         var url = "srt://127.0.0.1:\(port)?streamid=\(streamID)&latency=120000"
         if let passphrase { url += "&passphrase=\(passphrase)" }
         return url
+    }
+
+    /// Connects as a publisher with this stream id; the reason the server refused, or `nil` if
+    /// it let the caller in (the connection is closed again at once).
+    func rejection(streamID: String, passphrase: String? = nil) -> RejectReason? {
+        do {
+            let caller = try SRTCaller.connect(
+                host: "127.0.0.1", port: port, streamID: streamID, passphrase: passphrase)
+            caller.close()
+            return nil
+        } catch {
+            return error.rejection
+        }
     }
 
     func waitForLiveStream(_ name: String, timeout: Double = 10) async throws -> IngestStream {
