@@ -40,13 +40,25 @@ let package = Package(
         .target(name: "SluiceSRT", dependencies: ["CSRT"]),
         .target(name: "SluiceDemux", dependencies: ["CFFmpeg", "SluiceCore"]),
 
-        // The wiring: registry, per-stream ingest pipeline, lifecycle.
+        // One stream's session from accept to release (receive, demux, classify, admit), the
+        // SRT front door that admits publishers, and the memory monitor's loop.
+        .target(
+            name: "SluiceIngest",
+            dependencies: [
+                "SluiceCore", "SluiceSRT", "SluiceDemux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The wiring only: the service group, HTTP controllers, metrics, reload.
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem",
+                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem", "SluiceIngest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -73,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SluiceServer", "SluiceCore", "SluiceSRT", "SluiceSystem",
+                "SluiceServer", "SluiceIngest", "SluiceCore", "SluiceSRT", "SluiceSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

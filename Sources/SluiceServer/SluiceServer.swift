@@ -1,44 +1,35 @@
-import Dispatch
-import Foundation
 import Logging
+import ServiceLifecycle
 import SluiceCore
-import SluiceSRT
+import SluiceIngest
 import SluiceSystem
-import Synchronization
 
-/// The Sluice ingest server: an SRT listener that admits publishers in the handshake, one
-/// ingest pipeline per stream, and the memory controller that keeps them all inside the budget.
+/// The Sluice server: the parts of a running ingest server, wired together.
 ///
-/// Build one with a ``Config``, call ``start()``, and ``shutdown()`` when done; or run it as a
-/// `ServiceLifecycle` service (see `SluiceServer+Service.swift`), which does both.
+/// - ``ingest``: the SRT listener, the handshake and one session per publisher;
+/// - ``memory``: the controller that keeps every stream inside the budget;
+/// - a monitor that ticks the controller, a reloader for SIGHUP and the admin API, and the
+///   HTTP application (see `SluiceServer+HTTP.swift`).
+///
+/// Run it as services in a `ServiceGroup` (``services()``), or embed it with ``start()`` and
+/// ``shutdown()``.
 public final class SluiceServer: Sendable {
     /// The configuration in force (after any reloads).
-    public var config: Config { configuration.withLock { $0 } }
-    /// The file the configuration was read from, re-read on reload.
-    public let configPath: String?
+    public let configuration: ConfigStore
     /// The memory controller.
     public let memory: MemoryController
-    let configuration: Mutex<Config>
+    /// Publishers: the SRT listener and the live sessions.
+    public let ingest: IngestService
+    /// Re-reads the configuration file and applies it.
+    public let reloader: ConfigReloader
+    let monitor: MemoryMonitorService
     let logger: Logger
-    let registry = StreamRegistry()
-    let refusals = Mutex<[String: Int]>([:])
-    let httpPortValue = Atomic<Int>(0)
-    let containerLimit: (bytes: Int, source: String)?
-    let physicalMemory: Int
-    let shuttingDown = Atomic<Bool>(false)
-    let admitting = Atomic<Bool>(true)
-    private let running = Mutex<Running?>(nil)
-    let ingestThreads = DispatchGroup()
+    let http = HTTPPort()
 
-    private struct Running: Sendable {
-        var listener: SRTListener
-        var loopsDone: DispatchSemaphore
-    }
-
-    /// Creates a server; nothing listens until ``start()``.
+    /// Creates a server; nothing listens until it is started.
     /// - Parameters:
     ///   - config: The configuration.
-    ///   - configPath: The file it came from, re-read by ``reload()``.
+    ///   - configPath: The file it came from, re-read on reload.
     ///   - logger: Where connects, refusals, live streams, disconnects and pressure are logged.
     ///   - probe: Measures the process for the memory controller.
     ///   - containerLimit: The cgroup memory limit, for `memory.global_limit: "auto"`.
@@ -48,16 +39,22 @@ public final class SluiceServer: Sendable {
         containerLimit: (bytes: Int, source: String)? = CgroupMemory().limit(),
         physicalMemory: Int = ProcessMemory.physicalMemory
     ) {
-        configuration = Mutex(config)
-        self.configPath = configPath
+        let store = ConfigStore(config)
+        let budgets = BudgetResolver(containerLimit: containerLimit, physicalMemory: physicalMemory)
+        let memory = MemoryController(
+            config: config.memory, budget: budgets.resolve(config.memory), probe: probe, now: .now)
+        let ingest = IngestService(config: store, memory: memory, logger: logger)
+        configuration = store
+        self.memory = memory
+        self.ingest = ingest
         self.logger = logger
-        self.containerLimit = containerLimit
-        self.physicalMemory = physicalMemory
-        let budget = MemoryBudget.resolve(
-            config.memory.globalLimit, fraction: config.memory.autoFraction, containerLimit: containerLimit,
-            physicalMemory: physicalMemory)
-        memory = MemoryController(config: config.memory, budget: budget, probe: probe, now: .now)
+        monitor = MemoryMonitorService(config: store, memory: memory, ingest: ingest, logger: logger)
+        reloader = ConfigReloader(
+            path: configPath, store: store, memory: memory, ingest: ingest, budgets: budgets, logger: logger)
     }
+
+    /// The configuration in force.
+    public var config: Config { configuration.current }
 
     /// Makes the settings that belong to the whole process and must come before threads start
     /// allocating: the number of glibc malloc arenas (`memory.malloc_arena_max`).
@@ -66,94 +63,52 @@ public final class SluiceServer: Sendable {
         ProcessMemory.setMallocArenaMax(config.memory.mallocArenaMax)
     }
 
-    /// Binds the SRT listener and starts accepting publishers and watching memory.
-    /// - Throws: `SRTError` if the listener cannot be set up.
+    /// The server's services in start order: ingest, the memory monitor, reload on SIGHUP and
+    /// the HTTP port. A `ServiceGroup` stops them in reverse, so HTTP goes first and ingest
+    /// closes its sessions before the monitor stops.
+    public func services() -> [any Service] {
+        logBudget()
+        return [
+            monitor, ingest, HangupReloadService(reloader: reloader, logger: logger), buildHTTPApplication(),
+        ]
+    }
+
+    /// Starts ingest and the memory monitor without a service group (for embedding and tests).
+    /// - Throws: `SRTError` if the SRT listener cannot be set up.
     public func start() throws {
-        let srt = config.srt
-        let listener = try SRTListener(
-            options: SRTListenerOptions(
-                host: srt.listen.host, port: srt.listen.port, latencyMilliseconds: srt.latencyMilliseconds,
-                passphrase: srt.passphrase, keyLength: srt.keyLength,
-                receiveBufferBytes: srt.receiveBuffer.bytes, udpReceiveBufferBytes: srt.udpReceiveBuffer.bytes
-            ),
-            handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
-        let done = DispatchSemaphore(value: 0)
-        running.withLock { $0 = Running(listener: listener, loopsDone: done) }
-        let acceptThread = Thread { [self] in
-            acceptLoop(listener)
-            done.signal()
-        }
-        acceptThread.name = "srt-accept"
-        acceptThread.start()
-        let monitorThread = Thread { [self] in
-            monitorLoop()
-            done.signal()
-        }
-        monitorThread.name = "memory-monitor"
-        monitorThread.start()
+        logBudget()
+        try ingest.start()
+        monitor.start()
+    }
+
+    /// Stops what ``start()`` started: ingest first (new callers get 1503, every stream is
+    /// closed and its buffer freed), then the monitor.
+    public func shutdown() {
+        ingest.shutdown()
+        monitor.stop()
+    }
+
+    private func logBudget() {
         let budget = memory.budget
         logger.info(
             "memory budget",
             metadata: [
-                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)",
-                "base_bytes": "\(memory.base)",
+                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)", "base_bytes": "\(memory.base)",
                 "per_stream_limit": "\(config.memory.perStreamLimit)",
-            ])
-        logger.info(
-            "listening",
-            metadata: [
-                "srt": "\(srt.listen.host):\(listener.port)", "latency_ms": "\(srt.latencyMilliseconds)",
-                "encrypted": "\(srt.passphrase != nil)",
             ])
     }
 
     /// The port the SRT listener is bound to, once started.
-    public var srtPort: UInt16? { running.withLock { $0?.listener.port } }
+    public var srtPort: UInt16? { ingest.port }
 
-    /// The live streams, sorted by name.
-    public var streams: [IngestStream] { registry.all }
+    /// The live sessions, sorted by stream name.
+    public var streams: [IngestSession] { ingest.sessions }
 
-    /// The live stream with this name.
+    /// The live session publishing this name.
     /// - Parameter name: The stream name.
-    public func stream(named name: String) -> IngestStream? {
-        (try? StreamName(name)).flatMap(registry.stream(named:))
-    }
+    public func stream(named name: String) -> IngestSession? { ingest.session(named: name) }
 
-    private func acceptLoop(_ listener: SRTListener) {
-        while !shuttingDown.load(ordering: .acquiring) {
-            do {
-                if let connection = try listener.accept(timeoutMilliseconds: 100) {
-                    admit(connection)
-                }
-            } catch {
-                if shuttingDown.load(ordering: .acquiring) { break }
-                logger.error("accept failed", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-        }
-    }
-
-    /// Refuses every new caller from now on with 1503 (service down); live streams go on.
-    /// The first step of ``shutdown()``, and a way to drain a server before maintenance.
-    public func stopAdmitting() {
-        guard admitting.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        logger.info("no longer admitting publishers", metadata: ["streams": "\(registry.count)"])
-    }
-
-    /// Stops the server: new callers are refused with 1503 while every stream is closed and its
-    /// buffer freed, then the listener closes. Returns within about 1.5 seconds.
-    public func shutdown() {
-        stopAdmitting()
-        guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        guard let running = running.withLock({ $0 }) else { return }
-        logger.info("shutting down", metadata: ["streams": "\(registry.count)"])
-        running.loopsDone.wait()
-        running.loopsDone.wait()
-        for stream in registry.all { stream.stop(.shutdown) }
-        if ingestThreads.wait(timeout: .now() + 1.5) == .timedOut {
-            logger.warning("some streams did not close in time")
-        }
-        running.listener.close()
-        logger.info("stopped")
-    }
+    /// Re-reads the configuration file and applies it (see ``ConfigReloader``).
+    @discardableResult
+    public func reload() -> ReloadReport { reloader.reload() }
 }

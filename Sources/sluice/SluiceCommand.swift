@@ -41,12 +41,9 @@ struct Serve: AsyncParsableCommand {
         let server = SluiceServer(config: settings, configPath: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(
-                        service: server.buildHTTPApplication(),
-                        successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: server.services().map {
+                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+                },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

@@ -36,7 +36,7 @@ extension Integration {
                     $0.metadata["code"] == "1405" && $0.metadata["reason"]?.contains("request") == true
                 })
 
-            server.server.stopAdmitting()
+            server.server.ingest.stopAdmitting()
             #expect(server.rejection(streamID: "live/late") == .down)
             #expect(server.server.stream(named: "live/first") != nil, "live streams go on")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceIngest
 import SluiceServer
 import Testing
 
@@ -15,7 +16,7 @@ extension Integration {
             let publishers = try pushes.map { push in
                 try Publisher(fixture: push.fixture, url: server.url(streamID: push.id))
             }
-            var streams: [IngestStream] = []
+            var streams: [IngestSession] = []
             for push in pushes {
                 let stream = try await server.waitForLiveStream(push.name)
                 #expect(stream.elementaryStreams.map(\.codec) == push.codecs, "\(push.name)")

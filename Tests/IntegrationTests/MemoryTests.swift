@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceIngest
 import SluiceSRT
 import SluiceServer
 import SluiceSystem
@@ -10,7 +11,7 @@ extension Integration {
     /// real resident size.
     @Suite struct Memory {
         private func assertDecodable(
-            _ stream: IngestStream, sourceLocation: SourceLocation = #_sourceLocation
+            _ stream: IngestSession, sourceLocation: SourceLocation = #_sourceLocation
         ) {
             let snapshot = stream.buffer.snapshot()
             #expect(snapshot.gops.allSatisfy { $0.startsWithKeyframe }, sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceIngest
 import SluiceSRT
 import SluiceServer
 import Testing
@@ -222,7 +223,7 @@ extension Integration {
             #expect(stream.endReason == .disconnectedByOperator)
             #expect(try await publisher.exitStatus() != 0, "the ffmpeg publisher was cut off")
 
-            server.server.stopAdmitting()
+            server.server.ingest.stopAdmitting()
             let draining = try await http("GET", base + "/readyz")
             #expect(draining.status == 503)
             #expect((try draining.json()["reason"] as? String)?.contains("shutting down") == true)

@@ -1,6 +1,7 @@
 import Hummingbird
 import SluiceCore
 import SluiceDemux
+import SluiceIngest
 import SluiceSRT
 
 /// One line of `GET /api/streams`.
@@ -121,7 +122,7 @@ struct Acknowledgement: ResponseEncodable {
 extension ReloadReport: ResponseEncodable {}
 
 extension StreamSummary {
-    init(_ stream: IngestStream) {
+    init(_ stream: IngestSession) {
         let snapshot = stream.buffer.snapshot()
         self.init(
             name: stream.name.value, peer: stream.peer, uptimeSeconds: stream.uptimeSeconds,
@@ -134,7 +135,7 @@ extension StreamSummary {
 }
 
 extension StreamDetail {
-    init(_ stream: IngestStream, bytesPerSecond: Int) {
+    init(_ stream: IngestSession, bytesPerSecond: Int) {
         let snapshot = stream.buffer.snapshot()
         let counters = snapshot.counters
         var frames: [String: Int] = [:]
@@ -157,7 +158,7 @@ extension StreamDetail {
             rateLimit: RateLimit(
                 limited: stream.memory.isRateLimited, tokensBytes: Int(stream.memory.rateTokens),
                 bytesPerSecond: bytesPerSecond),
-            srt: stream.connection.statistics(), receivedBytes: stream.bytesReceived,
+            srt: stream.transportStatistics, receivedBytes: stream.bytesReceived,
             framesReceived: received,
             framesDropped: Dictionary(
                 uniqueKeysWithValues: counters.framesDropped.map { ($0.key.rawValue, $0.value) }),

@@ -1,11 +1,13 @@
 import Hummingbird
+import SluiceCore
 
-/// Checks `Authorization: Bearer <http.admin_token>` on mutating endpoints, when a token is set.
-struct AdminAuthorization {
-    let token: String?
+/// Checks `Authorization: Bearer <http.admin_token>` on mutating endpoints, when a token is
+/// set. The token is read at each request, so a reload changes it at once.
+struct AdminAuthorization: Sendable {
+    let config: ConfigStore
 
     func check(_ request: Request) throws {
-        guard let token else { return }
+        guard let token = config.current.http.adminToken else { return }
         let presented = request.headers[.authorization] ?? ""
         guard Self.constantTimeEqual(presented, "Bearer " + token) else {
             throw HTTPError(

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-extension Router {
+extension RouterMethods {
     /// Registers a 405 with an `Allow` header for every common method a path does not serve, so
     /// a wrong method is told apart from an unknown path.
     func rejectOtherMethods(_ path: RouterPath, allowing allowed: [HTTPRequest.Method]) {

@@ -1,19 +1,21 @@
 import Hummingbird
 import Logging
-import NIOCore
 
 extension SluiceServer {
-    /// The router: `/metrics`, the health probes and the admin API.
+    /// The router: `/metrics`, the health probes and the admin API, each from a controller that
+    /// takes only the parts it needs.
     public func buildRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/metrics") { [self] _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: MetricsExporter(server: self).render())))
-        }
-        router.rejectOtherMethods("/metrics", allowing: [.get])
-        addAdminRoutes(to: router)
+        let authorization = AdminAuthorization(config: configuration)
+        MetricsController(exporter: MetricsExporter(memory: memory, ingest: ingest)).addRoutes(to: router)
+        HealthController(ingest: ingest).addRoutes(to: router)
+        StreamsController(ingest: ingest, config: configuration, authorization: authorization, logger: logger)
+            .addRoutes(to: router)
+        MemoryAPIController(memory: memory, ingest: ingest, authorization: authorization, logger: logger)
+            .addRoutes(to: router)
+        ConfigController(config: configuration, reloader: reloader, authorization: authorization)
+            .addRoutes(to: router)
         return router
     }
 
@@ -25,19 +27,15 @@ extension SluiceServer {
         return Application(
             router: buildRouter(),
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
-            configuration: .init(
-                address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
+            configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
-                httpPortValue.store(port, ordering: .releasing)
+                http.bound(port)
                 logger.info("http listening", metadata: ["http": "\(listen.host):\(port)"])
             },
             logger: logger)
     }
 
     /// The port the HTTP application is bound to, once it runs.
-    public var httpPort: Int? {
-        let port = httpPortValue.load(ordering: .acquiring)
-        return port == 0 ? nil : port
-    }
+    public var httpPort: Int? { http.port }
 }

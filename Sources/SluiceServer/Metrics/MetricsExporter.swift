@@ -1,5 +1,6 @@
 import Prometheus
 import SluiceCore
+import SluiceIngest
 import SluiceSRT
 
 /// Renders `/metrics`: the Prometheus text exposition, produced with swift-prometheus.
@@ -7,8 +8,9 @@ import SluiceSRT
 /// Every scrape builds a fresh registry from the server's state, so a stream's series exist
 /// exactly while it is live (no stale series), label cardinality is bounded by the live
 /// streams (`srt.max_streams`), and counters are the server's own monotonic totals.
-struct MetricsExporter {
-    let server: SluiceServer
+struct MetricsExporter: Sendable {
+    let memory: MemoryController
+    let ingest: IngestService
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -23,7 +25,7 @@ struct MetricsExporter {
     }
 
     private func exportProcess(_ families: Families) {
-        let status = server.memory.status
+        let status = memory.status
         families.gauge("sluice_memory_limit", "bytes", "The global memory limit", Double(status.budget.bytes))
         families.gauge(
             "sluice_memory_accounted", "bytes", "Bytes accounted to all streams",
@@ -75,14 +77,14 @@ struct MetricsExporter {
             Int64(status.statistics.shedStreams))
         let rejected = families.describe(
             "sluice_streams_rejected", "total", "Publishers refused in the SRT handshake, by reason")
-        for (reason, count) in server.refusals.withLock({ $0 }) {
+        for (reason, count) in ingest.refusalCounts {
             families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
                 by: Int64(count))
         }
     }
 
     private func exportStreams(_ families: Families) {
-        let streams = server.streams
+        let streams = ingest.sessions
         families.gauge("sluice_streams_active", "", "Streams being published", Double(streams.count))
         let memory = families.describe("sluice_stream_memory", "bytes", "Bytes a stream holds, by component")
         let limit = families.describe("sluice_stream_limit", "bytes", "A stream's memory quota")
@@ -126,7 +128,7 @@ struct MetricsExporter {
                 )
                 .increment(by: Int64(drops[reason, default: 0]))
             }
-            if let stats = stream.connection.statistics() { srt.export(stats, stream: name) }
+            if let stats = stream.transportStatistics { srt.export(stats, stream: name) }
         }
     }
 }

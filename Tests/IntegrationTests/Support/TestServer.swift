@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceCore
+import SluiceIngest
 import SluiceSRT
 import SluiceServer
 
@@ -65,7 +66,7 @@ final class TestServer {
         }
     }
 
-    func waitForLiveStream(_ name: String, timeout: Double = 10) async throws -> IngestStream {
+    func waitForLiveStream(_ name: String, timeout: Double = 10) async throws -> IngestSession {
         try await waitFor("stream \(name) to go live", timeout: timeout) {
             server.stream(named: name).flatMap { $0.isLive ? $0 : nil }
         }

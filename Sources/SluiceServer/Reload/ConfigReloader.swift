@@ -1,6 +1,6 @@
-import Foundation
 import Logging
 import SluiceCore
+import SluiceIngest
 
 /// What a configuration reload did.
 public struct ReloadReport: Sendable, Codable, Equatable {
@@ -14,32 +14,40 @@ public struct ReloadReport: Sendable, Codable, Equatable {
     public var error: String?
 }
 
-extension SluiceServer {
-    /// Re-reads the configuration file and applies what can change while running: limits,
-    /// thresholds, quotas, rate limits, priorities and stream rules, without dropping any stream
-    /// (a smaller quota or limit evicts, at the next insert or tick). Restart-only keys are
-    /// reported and left as they were. An invalid file changes nothing.
+/// Re-reads the configuration file (on SIGHUP or `POST /api/config/reload`) and applies what
+/// can change while running: limits, thresholds, quotas, rate limits, priorities and stream
+/// rules, without dropping any stream (a smaller quota trims each stream at once, a smaller
+/// limit evicts at the next insert or tick). Restart-only keys are reported and keep their
+/// running values. An invalid file changes nothing.
+public struct ConfigReloader: Sendable {
+    let path: String?
+    let store: ConfigStore
+    let memory: MemoryController
+    let ingest: IngestService
+    let budgets: BudgetResolver
+    let logger: Logger
+
+    /// Reloads the file.
     /// - Returns: What was applied, what needs a restart, or why the file was refused.
     @discardableResult
     public func reload() -> ReloadReport {
-        guard let configPath else {
-            return ReloadReport(
-                accepted: false, applied: [], restartRequired: [], error: "no configuration file")
+        guard let path else {
+            return ReloadReport(accepted: false, applied: [], restartRequired: [], error: "no configuration file")
         }
         let fresh: Config
         do {
-            fresh = try Config.load(path: configPath)
+            fresh = try Config.load(path: path)
         } catch {
             logger.error(
                 "config reload refused; the running configuration stays", metadata: ["error": "\(error)"])
             return ReloadReport(accepted: false, applied: [], restartRequired: [], error: error.description)
         }
-        let running = config
+        let running = store.current
         let changed = fresh.changedKeys(from: running)
         let restartRequired = changed.filter(Config.restartOnlyKeys.contains)
         let applied = changed.filter { !Config.restartOnlyKeys.contains($0) }
         let effective = fresh.keepingRestartOnlyKeys(of: running)
-        configuration.withLock { $0 = effective }
+        store.replace(with: effective)
         apply(effective)
         logger.info(
             "config reloaded",
@@ -51,15 +59,12 @@ extension SluiceServer {
     }
 
     private func apply(_ config: Config) {
-        let budget = MemoryBudget.resolve(
-            config.memory.globalLimit, fraction: config.memory.autoFraction, containerLimit: containerLimit,
-            physicalMemory: physicalMemory)
-        memory.reconfigure(config.memory, budget: budget)
-        for stream in registry.all {
-            stream.tracker.update(config.memorySettings(for: stream.name.value))
-            stream.buffer.setLimits(config.buffer.limits)
-            stream.buffer.trimToQuota()
-            memory.reconfigureBucket(of: stream.memory)
+        memory.reconfigure(config.memory, budget: budgets.resolve(config.memory))
+        for session in ingest.sessions {
+            session.tracker.update(config.memorySettings(for: session.name.value))
+            session.buffer.setLimits(config.buffer.limits)
+            session.buffer.trimToQuota()
+            memory.reconfigureBucket(of: session.memory)
         }
     }
 }

@@ -4,11 +4,13 @@ import SluiceDemux
 import SluiceSRT
 import Synchronization
 
-/// One publisher's stream: its connection, its frame buffer and its totals.
+/// One publisher's stream from accept to release: its connection, its frame buffer, its books
+/// and its totals.
 ///
-/// One thread, the stream's own, reads the connection, demuxes and writes the buffer (see
-/// `IngestStream+Pipeline.swift`). Everything else only reads snapshots or asks it to stop.
-public final class IngestStream: Sendable {
+/// One thread, the session's own, reads the connection, demuxes, classifies, admits each frame
+/// and, when the input ends, releases everything (see `IngestSession+Run.swift`). Everything
+/// else only reads it or asks it to stop.
+public final class IngestSession: Sendable {
     /// The stream's name.
     public let name: StreamName
     /// The stream id exactly as the publisher sent it.
@@ -33,28 +35,44 @@ public final class IngestStream: Sendable {
         var finished = false
     }
 
-    init(name: StreamName, connection: SRTConnection, memory: StreamMemory) {
+    /// Sets up a session for a connection that passed the handshake: its tracker (quota and
+    /// priority from the stream rules), the fixed-size buffers libsrt and the demuxer allocate
+    /// for it, its GOP buffer and its rate bucket.
+    /// - Parameters:
+    ///   - name: The stream's name.
+    ///   - connection: The publisher's connection.
+    ///   - config: The configuration in force.
+    ///   - controller: The memory controller whose books the stream joins.
+    init(name: StreamName, connection: SRTConnection, config: Config, controller: MemoryController) {
+        let now = ContinuousClock.now
+        let tracker = StreamTracker(
+            name: name.value, settings: config.memorySettings(for: name.value), ledger: controller.ledger)
+        // libsrt allocates the receive buffer and the demuxer its read buffer: count them by size.
+        tracker.setFixed(.srtReceiveBuffer, bytes: connection.receiveBufferBytes)
+        tracker.setFixed(.demux, bytes: Demuxer.ioBufferBytes + SRTConnection.maxMessageBytes)
+        let buffer = GOPBuffer(limits: config.buffer.limits, tracker: tracker)
         self.name = name
         self.streamID = connection.streamID
         self.peer = connection.peer
         self.connection = connection
-        self.connectedAt = .now
-        self.memory = memory
+        self.connectedAt = now
+        self.memory = StreamMemory(buffer: buffer, bucket: controller.makeStreamBucket(now: now), now: now)
     }
 
     /// The stream's frames, in GOPs.
     public var buffer: GOPBuffer { memory.buffer }
 
     /// Seconds since the publisher connected.
-    public var uptimeSeconds: Double {
-        (ContinuousClock.now - connectedAt).inSeconds
-    }
+    public var uptimeSeconds: Double { (ContinuousClock.now - connectedAt).inSeconds }
 
     /// The stream's memory accounting by component.
     public var tracker: StreamTracker { memory.tracker }
 
     /// The elementary streams the demuxer found (empty until the stream is live).
     public var elementaryStreams: [ElementaryStream] { state.withLock { $0.elementaryStreams } }
+
+    /// The codec parameters of the elementary streams, for muxing the frames back out.
+    public var codecParameters: [CodecParameters] { state.withLock { $0.parameters } }
 
     /// Whether the demuxer has identified the streams and frames are flowing.
     public var isLive: Bool { state.withLock { $0.isLive } }
@@ -71,10 +89,13 @@ public final class IngestStream: Sendable {
     /// Packets the demuxer found corrupt and skipped.
     public var corruptPacketCount: Int { corruptPackets.load(ordering: .relaxed) }
 
+    /// libsrt's statistics for the publisher's connection.
+    public var transportStatistics: SRTStatistics? { connection.statistics() }
+
     /// Asks the stream to end: closes the connection, which wakes its thread.
     /// - Parameter reason: Why; the first reason given is the one kept.
     public func stop(_ reason: DisconnectReason) {
-        state.withLock { if $0.endReason == nil { $0.endReason = reason } }
+        noteEnd(reason)
         connection.close()
     }
 
@@ -86,17 +107,18 @@ public final class IngestStream: Sendable {
         }
     }
 
-    /// The buffered media as MPEG-TS, from the oldest buffered keyframe, with its timestamps.
-    /// - Throws: `DemuxError` if the muxer cannot be set up.
-    public func transportStream() throws -> [UInt8] {
-        let parameters = state.withLock { $0.parameters }
-        return try TSWriter.write(buffer.snapshot().gops.flatMap(\.frames), parameters: parameters)
-    }
-
     /// Records the reason the stream ended unless one was given already.
     func noteEnd(_ reason: DisconnectReason) {
         state.withLock { if $0.endReason == nil { $0.endReason = reason } }
     }
 
     func markFinished() { state.withLock { $0.finished = true } }
+}
+
+extension IngestSession {
+    /// The buffered media as MPEG-TS, from the oldest buffered keyframe, with its timestamps.
+    /// - Throws: `DemuxError` if the muxer cannot be set up.
+    public func transportStream() throws -> [UInt8] {
+        try TSWriter.write(buffer.snapshot().gops.flatMap(\.frames), parameters: codecParameters)
+    }
 }

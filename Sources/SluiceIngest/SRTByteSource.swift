@@ -15,7 +15,7 @@ final class SRTByteSource: ByteSource {
     /// How long to sleep when nothing is queued.
     static let batchInterval: TimeInterval = 0.010
 
-    private let stream: IngestStream
+    private let session: IngestSession
     private let connection: SRTConnection
     private let idleTimeout: Duration
     private let staging: UnsafeMutableRawBufferPointer
@@ -26,11 +26,11 @@ final class SRTByteSource: ByteSource {
     private(set) var wentIdle = false
 
     /// - Parameters:
-    ///   - stream: The stream whose connection to read; its received-byte count is kept here.
+    ///   - session: The session whose connection to read; its received-byte count is kept here.
     ///   - idleTimeout: How long the publisher may send nothing.
-    init(stream: IngestStream, idleTimeout: Duration) throws {
-        self.stream = stream
-        self.connection = stream.connection
+    init(session: IngestSession, idleTimeout: Duration) throws {
+        self.session = session
+        self.connection = session.connection
         self.idleTimeout = idleTimeout
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
         try connection.setNonBlocking()
@@ -49,7 +49,7 @@ final class SRTByteSource: ByteSource {
             switch connection.receive(into: target) {
             case .received(let count):
                 lastData = .now
-                stream.receivedBytes.add(count, ordering: .relaxed)
+                session.receivedBytes.add(count, ordering: .relaxed)
                 if direct {
                     filled += count
                 } else {

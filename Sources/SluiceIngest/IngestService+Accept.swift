@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceSRT
+
+extension IngestService {
+    func acceptLoop(_ listener: SRTListener) {
+        while !stopping.load(ordering: .acquiring) {
+            do {
+                if let connection = try listener.accept(timeoutMilliseconds: 100) {
+                    open(connection)
+                }
+            } catch {
+                if stopping.load(ordering: .acquiring) { break }
+                logger.error("accept failed", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+
+    /// Registers a connection that passed the handshake and starts its session's thread.
+    private func open(_ connection: SRTConnection) {
+        let config = config.current
+        // The handshake already vetted the id; parse it again for the name.
+        guard let id = try? StreamID(parsing: connection.streamID), admitting.load(ordering: .acquiring)
+        else {
+            connection.close()
+            return
+        }
+        let session = IngestSession(name: id.name, connection: connection, config: config, controller: memory)
+        switch registry.register(session, replacing: config.srt.onDuplicate == .replace) {
+        case .failure:
+            // Two callers passed the handshake for one name before either was registered.
+            refuse(peer: connection.peer, streamID: connection.streamID, .conflict(id.name))
+            session.noteEnd(.duplicate)
+            connection.close()
+            return
+        case .success(let displaced?):
+            logger.info(
+                "replacing publisher",
+                metadata: [
+                    "stream": "\(id.name)", "old_peer": "\(displaced.peer)", "new_peer": "\(connection.peer)",
+                ])
+            displaced.stop(.replaced)
+        case .success(nil):
+            break
+        }
+        logger.info(
+            "connected",
+            metadata: [
+                "stream": "\(id.name)", "peer": "\(connection.peer)", "stream_id": "\(connection.streamID)",
+                "quota_bytes": "\(session.tracker.quota)", "priority": "\(session.tracker.priority)",
+            ])
+        sessionThreads.enter()
+        let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
+        let thread = Thread { [self] in
+            session.run(idleTimeout: idleTimeout, controller: memory, logger: logger)
+            // The name is free for a new publisher before the old buffer is released.
+            registry.remove(session)
+            session.release(controller: memory, logger: logger)
+            sessionThreads.leave()
+        }
+        thread.name = "ingest \(id.name)"
+        thread.start()
+    }
+}

@@ -1,0 +1,41 @@
+import Logging
+import SluiceCore
+import SluiceSRT
+
+extension IngestService {
+    /// Decides on a caller in the SRT handshake, on libsrt's receive thread: quick, no blocking.
+    /// The decision is the core's ``HandshakePolicy``; this maps it to a reject code, and logs
+    /// and counts every refusal.
+    func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
+        let decision = HandshakePolicy(onDuplicate: config.current.srt.onDuplicate).decide(
+            rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
+            isLive: registry.isLive, capacity: { capacityRefusal(counting: true) })
+        switch decision {
+        case .success:
+            return .accept
+        case .failure(let refusal):
+            refuse(peer: request.peer, streamID: request.streamID, refusal)
+            return .reject(refusal.rejectReason)
+        }
+    }
+
+    /// Logs and counts one refusal.
+    func refuse(peer: String, streamID: String, _ refusal: HandshakeRefusal) {
+        refusals.withLock { $0[refusal.label, default: 0] += 1 }
+        logger.warning(
+            "refused",
+            metadata: [
+                "peer": "\(peer)", "stream_id": "\(streamID)", "code": "\(refusal.rejectReason.code)",
+                "reason": "\(refusal)",
+            ])
+    }
+
+    /// Whether one more stream fits: the stream count and the memory controller's admission.
+    func capacityRefusal(counting: Bool) -> AdmissionRefusal? {
+        let config = config.current
+        return memory.admissionRefusal(
+            liveStreams: registry.count, maxStreams: config.srt.maxStreams,
+            calibrationAge: .milliseconds(config.buffer.maxDurationMilliseconds), now: .now,
+            counting: counting)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceDemux
+
+extension IngestSession {
+    /// The session's life on its own thread: joins the controller's books, then receives,
+    /// demuxes, classifies and admits every frame until the input ends. Every step blocks, so
+    /// it never runs on Swift's cooperative pool. ``release(controller:logger:)`` follows.
+    /// - Parameters:
+    ///   - idleTimeout: How long the publisher may send nothing.
+    ///   - controller: Admits each frame into the buffer, within the memory budget.
+    ///   - logger: Where the stream's going live is logged.
+    func run(idleTimeout: Duration, controller: MemoryController, logger: Logger) {
+        controller.register(memory)
+        let source: SRTByteSource
+        do {
+            source = try SRTByteSource(session: self, idleTimeout: idleTimeout)
+        } catch {
+            noteEnd(.demuxFailed("\(error)"))
+            return
+        }
+        let demuxer: Demuxer
+        do {
+            demuxer = try Demuxer(source: source)
+        } catch {
+            noteEnd(source.wentIdle ? .idleTimeout : connection.closed ? .ended : .demuxFailed("\(error)"))
+            return
+        }
+        markLive(demuxer.streams, parameters: demuxer.parameters)
+        logger.info(
+            "stream live",
+            metadata: [
+                "stream": "\(name)", "peer": "\(peer)",
+                "codecs": "\(demuxer.streams.map(\.description).joined(separator: ", "))",
+            ])
+        while true {
+            switch demuxer.next() {
+            case .frame(let frame):
+                controller.admit(frame, to: memory, now: frame.arrival)
+            case .corrupt(let frame):
+                corruptPackets.add(1, ordering: .relaxed)
+                if let frame { buffer.discard(frame, reason: .corrupt) }
+            case .end:
+                noteEnd(source.wentIdle ? .idleTimeout : .ended)
+                return
+            }
+        }
+    }
+
+    /// Takes the ended stream off the controller's books and frees its buffer: the payloads go
+    /// back to the allocator and every component returns to zero.
+    func release(controller: MemoryController, logger: Logger) {
+        controller.unregister(memory)
+        connection.close()
+        let counters = buffer.counters
+        let released = buffer.removeAll()
+        tracker.setFixed(.srtReceiveBuffer, bytes: 0)
+        tracker.setFixed(.demux, bytes: 0)
+        markFinished()
+        logger.info(
+            "disconnected",
+            metadata: [
+                "stream": "\(name)", "peer": "\(peer)", "reason": "\(endReason ?? .ended)",
+                "duration_s": "\(String(format: "%.1f", uptimeSeconds))",
+                "bytes_received": "\(bytesReceived)",
+                "video_frames": "\(counters.framesReceived[.video, default: 0])",
+                "audio_frames": "\(counters.framesReceived[.audio, default: 0])",
+                "metadata_frames": "\(counters.framesReceived[.metadata, default: 0])",
+                "gops": "\(counters.keyframesReceived)",
+                "frames_dropped": "\(counters.framesDropped.values.reduce(0, +))",
+                "evicted_bytes": "\(counters.evictedBytes)",
+                "corrupt_packets": "\(corruptPacketCount)",
+                "released_bytes": "\(released)",
+            ])
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+
+@testable import SluiceCore
+
+@Suite struct HandshakePolicyTests {
+    /// One row of the decision table: the inputs and the refusal label expected (`nil`: admit).
+    struct Row: Sendable, CustomTestStringConvertible {
+        var streamID: String
+        var onDuplicate = DuplicatePolicy.reject
+        var shuttingDown = false
+        var live: [String] = []
+        var capacity: AdmissionRefusal? = nil
+        var expected: String?
+
+        var testDescription: String { "\(streamID) -> \(expected ?? "admit")" }
+    }
+
+    static let table: [Row] = [
+        Row(streamID: "live/cam1", expected: nil),
+        Row(streamID: "#!::r=live/cam1,m=publish", expected: nil),
+        Row(streamID: "#!::r=live/cam1,m=publish,u=alice,t=stream", expected: nil),
+        Row(streamID: "live/cam1", shuttingDown: true, expected: "shutting_down"),
+        Row(streamID: "garbage!", shuttingDown: true, expected: "shutting_down"),
+        Row(streamID: "", expected: "bad_request"),
+        Row(streamID: "live/../etc", expected: "bad_request"),
+        Row(streamID: "#!::m=publish", expected: "bad_request"),
+        Row(streamID: "#!::r=live/cam1", expected: "bad_mode"),
+        Row(streamID: "#!::r=live/cam1,m=request", expected: "bad_mode"),
+        Row(streamID: "#!::r=live/cam1,m=bidirectional", expected: "bad_mode"),
+        Row(streamID: "#!::r=live/cam1,m=publish,t=file", expected: "unsupported_media"),
+        Row(streamID: "live/cam1", live: ["live/cam1"], expected: "conflict"),
+        Row(streamID: "live/cam1", onDuplicate: .replace, live: ["live/cam1"], expected: nil),
+        Row(streamID: "live/cam2", live: ["live/cam1"], capacity: .maxStreams, expected: "max_streams"),
+        Row(streamID: "live/cam1", capacity: .memoryPressure, expected: "memory_pressure"),
+        Row(streamID: "live/cam1", capacity: .projectedMemory, expected: "projected_memory"),
+        // Replacing a live publisher adds no stream, so capacity is not asked.
+        Row(
+            streamID: "live/cam1", onDuplicate: .replace, live: ["live/cam1"], capacity: .maxStreams,
+            expected: nil),
+        // A duplicate is refused as a conflict before capacity is considered.
+        Row(streamID: "live/cam1", live: ["live/cam1"], capacity: .maxStreams, expected: "conflict"),
+    ]
+
+    @Test(arguments: table) func decisionTable(_ row: Row) {
+        var askedCapacity = false
+        let result = HandshakePolicy(onDuplicate: row.onDuplicate).decide(
+            rawStreamID: row.streamID, shuttingDown: row.shuttingDown,
+            isLive: { row.live.contains($0.value) },
+            capacity: {
+                askedCapacity = true
+                return row.capacity
+            })
+        switch result {
+        case .success(let id):
+            #expect(row.expected == nil, "admitted \(id.name)")
+            #expect(id.mode == .publish)
+        case .failure(let refusal):
+            #expect(refusal.label == row.expected)
+            #expect(!refusal.description.isEmpty)
+        }
+        if row.live.contains(where: { row.streamID.contains($0) }) || row.shuttingDown {
+            #expect(!askedCapacity, "capacity is asked only for a caller that adds a stream")
+        }
+    }
+
+    @Test func everyRefusalHasItsOwnLabel() {
+        let refusals: [HandshakeRefusal] =
+            [
+                .shuttingDown, .badRequest(.empty), .badMode(.request), .unsupportedMedia("file"),
+                .conflict(try! StreamName("a")),
+            ] + AdmissionRefusal.allCases.map { .capacity($0) }
+        #expect(Set(refusals.map(\.label)).count == refusals.count)
+    }
+}
