@@ -12,27 +12,24 @@ extension SluiceServer {
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
             isLive: registry.isLive,
             capacity: {
-                memory.admissionRefusal(
-                    liveStreams: registry.count, maxStreams: config.srt.maxStreams,
-                    calibrationAge: .milliseconds(config.buffer.maxDurationMilliseconds), now: .now)
+                memory.admission.refusal(
+                    liveStreams: registry.count, maxStreams: config.srt.maxStreams, now: .now)
             })
         switch verdict {
         case .accept:
             return .accept
         case .reject(let reason, let label, let why):
-            countRefusal(label)
-            logger.warning(
-                "refused",
-                metadata: [
-                    "peer": "\(request.peer)", "stream_id": "\(request.streamID)",
-                    "code": "\(reason.code)", "reason": "\(why)",
-                ])
+            refusals.count(label)
+            var metadata: Logger.Metadata = [
+                "peer": "\(request.peer)", "stream_id": "\(request.streamID)",
+                "code": "\(reason.code)", "reason": "\(why)",
+            ]
+            if label == AdmissionRefusal.projectedMemory.rawValue {
+                metadata["footprint_estimate"] = "\(memory.admission.estimate(now: .now))"
+            }
+            logger.warning("refused", metadata: metadata)
             return .reject(reason)
         }
-    }
-
-    func countRefusal(_ label: String) {
-        refusals.withLock { $0[label, default: 0] += 1 }
     }
 
     /// Registers a connection that passed the handshake and starts its ingest thread.
@@ -48,7 +45,7 @@ extension SluiceServer {
         switch registry.register(stream, replacing: config.srt.onDuplicate == .replace) {
         case .failure:
             // Two callers passed the handshake for one name before either was registered.
-            countRefusal("conflict")
+            refusals.count("conflict")
             logger.warning(
                 "refused",
                 metadata: [
@@ -75,6 +72,7 @@ extension SluiceServer {
             metadata: [
                 "stream": "\(id.name)", "peer": "\(connection.peer)", "stream_id": "\(connection.streamID)",
                 "quota_bytes": "\(stream.tracker.quota)", "priority": "\(stream.tracker.priority)",
+                "footprint_estimate": "\(memory.admission.estimate(now: .now))",
             ])
         ingestThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
@@ -96,7 +94,7 @@ extension SluiceServer {
         tracker.setFixed(.srtReceiveBuffer, bytes: connection.receiveBufferBytes)
         tracker.setFixed(.demux, bytes: Demuxer.ioBufferBytes + SRTConnection.maxMessageBytes)
         let buffer = GOPBuffer(limits: config.buffer.limits, tracker: tracker)
-        let unit = StreamMemory(buffer: buffer, bucket: memory.makeStreamBucket(now: now), now: now)
+        let unit = StreamMemory(buffer: buffer, bucket: memory.gate.makeStreamBucket(now: now), now: now)
         return IngestStream(name: name, connection: connection, memory: unit)
     }
 

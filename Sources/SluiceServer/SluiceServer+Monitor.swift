@@ -9,7 +9,7 @@ extension SluiceServer {
         while !shuttingDown.load(ordering: .acquiring) {
             // Read each time: the interval is reloadable.
             Thread.sleep(forTimeInterval: TimeInterval(config.memory.monitorIntervalMilliseconds) / 1000)
-            let report = memory.tick(now: .now)
+            let report = memory.monitor.tick(now: .now)
             if report.level != report.previousLevel { logLevelChange(report) }
             if let shed = report.shed, let stream = registry.all.first(where: { $0.memory === shed }) {
                 logger.warning(

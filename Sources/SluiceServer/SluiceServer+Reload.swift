@@ -59,7 +59,7 @@ extension SluiceServer {
             stream.tracker.update(config.memorySettings(for: stream.name.value))
             stream.buffer.setLimits(config.buffer.limits)
             stream.buffer.trimToQuota()
-            memory.reconfigureBucket(of: stream.memory)
+            memory.gate.reconfigureBucket(of: stream.memory)
         }
     }
 }

@@ -21,7 +21,8 @@ public final class SluiceServer: Sendable {
     let configuration: Mutex<Config>
     let logger: Logger
     let registry = StreamRegistry()
-    let refusals = Mutex<[String: Int]>([:])
+    /// Publishers refused in the handshake, by reason: counted once each, where they are refused.
+    let refusals = RefusalCounter()
     let httpPortValue = Atomic<Int>(0)
     let containerLimit: (bytes: Int, source: String)?
     let physicalMemory: Int

@@ -50,7 +50,7 @@ extension SluiceServer {
                     message:
                         "level must be \"none\", \"soft\", \"hard\" or \"critical\", got \"\(body.level)\"")
             }
-            let freed = memory.evict(below: level)
+            let freed = memory.evictor.evict(below: level)
             let status = memory.status
             logger.info(
                 "evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
@@ -61,7 +61,7 @@ extension SluiceServer {
         router.rejectOtherMethods("/api/memory/evict", allowing: [.post])
         router.post("/api/memory/reset") { [self] request, _ in
             try authorization.check(request)
-            memory.resetPeak()
+            memory.monitor.resetPeak()
             return Acknowledgement(
                 ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
         }
@@ -91,15 +91,14 @@ extension SluiceServer {
         return stream
     }
 
-    /// Whether a new publisher would be admitted now, without counting a refusal.
+    /// Whether a new publisher would be admitted now. Asking changes nothing.
     func readiness() -> Readiness {
         guard admitting.load(ordering: .acquiring) else {
             return Readiness(ready: false, reason: "shutting down: new publishers get 1503")
         }
         let config = self.config
-        if let refusal = memory.admissionRefusal(
-            liveStreams: registry.count, maxStreams: config.srt.maxStreams,
-            calibrationAge: .milliseconds(config.buffer.maxDurationMilliseconds), now: .now, counting: false)
+        if let refusal = memory.admission.refusal(
+            liveStreams: registry.count, maxStreams: config.srt.maxStreams, now: .now)
         {
             return Readiness(ready: false, reason: HandshakePolicy.explain(refusal))
         }
@@ -131,7 +130,7 @@ extension SluiceServer {
             admittedBytesPerSecond: status.admittedBytesPerSecond,
             refusingNewStreams: status.refusingNewStreams, evictions: evictions,
             evictedBytes: stats.evictedBytes,
-            evictedFrames: stats.evictedFrames, levelEntries: entries, refusals: refusals.withLock { $0 },
+            evictedFrames: stats.evictedFrames, levelEntries: entries, refusals: refusals.snapshot,
             shedStreams: stats.shedStreams, streams: usage)
     }
 }

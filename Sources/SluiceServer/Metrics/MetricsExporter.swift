@@ -75,7 +75,7 @@ struct MetricsExporter {
             Int64(status.statistics.shedStreams))
         let rejected = families.describe(
             "sluice_streams_rejected", "total", "Publishers refused in the SRT handshake, by reason")
-        for (reason, count) in server.refusals.withLock({ $0 }) {
+        for (reason, count) in server.refusals.snapshot {
             families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
                 by: Int64(count))
         }
