@@ -50,6 +50,7 @@ extension IngestService {
             metadata: [
                 "stream": "\(id.name)", "peer": "\(connection.peer)", "stream_id": "\(connection.streamID)",
                 "quota_bytes": "\(session.tracker.quota)", "priority": "\(session.tracker.priority)",
+                "footprint_estimate": "\(memory.admission.estimate(now: .now))",
             ])
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)

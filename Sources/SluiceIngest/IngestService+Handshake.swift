@@ -9,7 +9,7 @@ extension IngestService {
     func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
         let decision = HandshakePolicy(onDuplicate: config.current.srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
-            isLive: registry.isLive, capacity: { capacityRefusal(counting: true) })
+            isLive: registry.isLive, capacity: capacityRefusal)
         switch decision {
         case .success:
             return .accept
@@ -21,21 +21,21 @@ extension IngestService {
 
     /// Logs and counts one refusal.
     func refuse(peer: String, streamID: String, _ refusal: HandshakeRefusal) {
-        refusals.withLock { $0[refusal.label, default: 0] += 1 }
-        logger.warning(
-            "refused",
-            metadata: [
-                "peer": "\(peer)", "stream_id": "\(streamID)", "code": "\(refusal.rejectReason.code)",
-                "reason": "\(refusal)",
-            ])
+        refusals.count(refusal.label)
+        var metadata: Logger.Metadata = [
+            "peer": "\(peer)", "stream_id": "\(streamID)", "code": "\(refusal.rejectReason.code)",
+            "reason": "\(refusal)",
+        ]
+        if refusal == .capacity(.projectedMemory) {
+            metadata["footprint_estimate"] = "\(memory.admission.estimate(now: .now))"
+        }
+        logger.warning("refused", metadata: metadata)
     }
 
     /// Whether one more stream fits: the stream count and the memory controller's admission.
-    func capacityRefusal(counting: Bool) -> AdmissionRefusal? {
-        let config = config.current
-        return memory.admissionRefusal(
-            liveStreams: registry.count, maxStreams: config.srt.maxStreams,
-            calibrationAge: .milliseconds(config.buffer.maxDurationMilliseconds), now: .now,
-            counting: counting)
+    /// Only reads.
+    func capacityRefusal() -> AdmissionRefusal? {
+        memory.admission.refusal(
+            liveStreams: registry.count, maxStreams: config.current.srt.maxStreams, now: .now)
     }
 }

@@ -17,7 +17,9 @@ public final class IngestService: Sendable {
     let memory: MemoryController
     let logger: Logger
     let registry = SessionRegistry()
-    let refusals = Mutex<[String: Int]>([:])
+    /// Publishers refused in the handshake since start, by reason label: counted once each,
+    /// where they are refused.
+    public let refusals = RefusalCounter()
     let admitting = Atomic<Bool>(true)
     let stopping = Atomic<Bool>(false)
     let sessionThreads = DispatchGroup()
@@ -78,14 +80,11 @@ public final class IngestService: Sendable {
         (try? StreamName(name)).flatMap(registry.session(named:))
     }
 
-    /// Publishers refused in the handshake since start, by reason label.
-    public var refusalCounts: [String: Int] { refusals.withLock { $0 } }
-
     /// Why a new publisher would be refused now, or `nil` if one would be admitted. Only reads:
     /// asking changes no admission state and counts nothing (the readiness probe asks).
     public func readiness() -> HandshakeRefusal? {
         guard admitting.load(ordering: .acquiring) else { return .shuttingDown }
-        return capacityRefusal(counting: false).map(HandshakeRefusal.capacity)
+        return capacityRefusal().map(HandshakeRefusal.capacity)
     }
 
     /// Refuses every new caller from now on with 1503 (service down); live streams go on.

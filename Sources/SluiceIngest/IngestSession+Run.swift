@@ -37,7 +37,7 @@ extension IngestSession {
         while true {
             switch demuxer.next() {
             case .frame(let frame):
-                controller.admit(frame, to: memory, now: frame.arrival)
+                controller.gate.admit(frame, to: memory, now: frame.arrival)
             case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)
                 if let frame { buffer.discard(frame, reason: .corrupt) }

@@ -52,7 +52,7 @@ public final class MemoryMonitorService: Sendable {
     }
 
     private func tick() {
-        let report = memory.tick(now: .now)
+        let report = memory.monitor.tick(now: .now)
         if report.level != report.previousLevel { logLevelChange(report) }
         if let shed = report.shed, let session = ingest.sessions.first(where: { $0.memory === shed }) {
             logger.warning(

@@ -94,7 +94,8 @@ struct MicroBenchmarks {
         let tracker = StreamTracker(
             name: "s", settings: StreamMemorySettings(quota: 1 << 30), ledger: controller.ledger)
         let buffer = GOPBuffer(limits: BufferLimits(maxDuration: 2_000_000), tracker: tracker)
-        let stream = StreamMemory(buffer: buffer, bucket: controller.makeStreamBucket(now: start), now: start)
+        let stream = StreamMemory(
+            buffer: buffer, bucket: controller.gate.makeStreamBucket(now: start), now: start)
         controller.register(stream)
         let payload = FramePayload([UInt8](repeating: 0, count: 1316))
         let count = 500_000
@@ -110,7 +111,7 @@ struct MicroBenchmarks {
                     arrival: start))
         }
         let elapsed = ContinuousClock().measure {
-            for frame in frames { controller.admit(frame, to: stream, now: start) }
+            for frame in frames { controller.gate.admit(frame, to: stream, now: start) }
         }
         return nanoseconds(elapsed) / Double(count)
     }
@@ -131,7 +132,7 @@ struct MicroBenchmarks {
                 ledger: controller.ledger)
             let buffer = GOPBuffer(limits: BufferLimits(maxDuration: Int64.max / 2), tracker: tracker)
             let unit = StreamMemory(
-                buffer: buffer, bucket: controller.makeStreamBucket(now: start), now: start)
+                buffer: buffer, bucket: controller.gate.makeStreamBucket(now: start), now: start)
             for frame in 0..<frames {
                 let position = frame % 50
                 let video = position % 5 != 4
@@ -147,7 +148,7 @@ struct MicroBenchmarks {
             controller.register(unit)
             units.append(unit)
         }
-        let elapsed = ContinuousClock().measure { controller.relieve(freeing: freeing, level: .soft) }
+        let elapsed = ContinuousClock().measure { controller.evictor.relieve(freeing: freeing, level: .soft) }
         precondition(controller.status.statistics.evictedBytes > 0)
         return nanoseconds(elapsed)
     }

@@ -5,7 +5,8 @@ public enum AdmissionRefusal: String, Sendable, Hashable, CaseIterable, CustomSt
     /// Memory pressure is at or above `memory.refuse_new_streams_at`, or has not yet fallen
     /// back below soft since it was.
     case memoryPressure = "memory_pressure"
-    /// One more stream of the observed average footprint would push pressure past soft.
+    /// One more stream of the estimated footprint would push pressure past soft beside the
+    /// streams already live.
     case projectedMemory = "projected_memory"
 
     public var description: String { rawValue }

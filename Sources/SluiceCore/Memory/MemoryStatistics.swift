@@ -6,8 +6,6 @@ public struct MemoryStatistics: Sendable, Equatable {
     public var evictedBytes = 0
     /// Frames freed by eviction across streams.
     public var evictedFrames = 0
-    /// New streams refused, by reason.
-    public var refusals: [AdmissionRefusal: Int] = [:]
     /// Streams disconnected because critical pressure lasted.
     public var shedStreams = 0
     /// Times each level was entered from below.
@@ -33,7 +31,8 @@ public struct MemoryStatus: Sendable {
     public var sample: ProcessMemorySample
     /// The highest usage seen (since start or the last reset).
     public var peakBytes: Int
-    /// Whether new streams are being refused for memory.
+    /// Whether new streams are being refused for memory: the monitor's latch is set, or the
+    /// level is at `memory.refuse_new_streams_at`.
     public var refusingNewStreams: Bool
     /// Bytes of frames admitted into buffers since start.
     public var admittedBytes: Int

@@ -23,7 +23,7 @@ struct MemoryAPIController: Sendable {
                     message:
                         "level must be \"none\", \"soft\", \"hard\" or \"critical\", got \"\(body.level)\"")
             }
-            let freed = memory.evict(below: level)
+            let freed = memory.evictor.evict(below: level)
             let status = memory.status
             logger.info("evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
             return EvictReport(
@@ -33,7 +33,7 @@ struct MemoryAPIController: Sendable {
         router.rejectOtherMethods("/api/memory/evict", allowing: [.post])
         router.post("/api/memory/reset") { request, _ in
             try authorization.check(request)
-            memory.resetPeak()
+            memory.monitor.resetPeak()
             return Acknowledgement(ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
         }
         router.rejectOtherMethods("/api/memory/reset", allowing: [.post])
@@ -65,7 +65,7 @@ struct MemoryAPIController: Sendable {
             admittedBytesPerSecond: status.admittedBytesPerSecond,
             refusingNewStreams: status.refusingNewStreams, evictions: evictions,
             evictedBytes: stats.evictedBytes,
-            evictedFrames: stats.evictedFrames, levelEntries: entries, refusals: ingest.refusalCounts,
+            evictedFrames: stats.evictedFrames, levelEntries: entries, refusals: ingest.refusals.snapshot,
             shedStreams: stats.shedStreams, streams: usage)
     }
 }

@@ -77,7 +77,7 @@ struct MetricsExporter: Sendable {
             Int64(status.statistics.shedStreams))
         let rejected = families.describe(
             "sluice_streams_rejected", "total", "Publishers refused in the SRT handshake, by reason")
-        for (reason, count) in ingest.refusalCounts {
+        for (reason, count) in ingest.refusals.snapshot {
             families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
                 by: Int64(count))
         }

@@ -64,7 +64,7 @@ public struct ConfigReloader: Sendable {
             session.tracker.update(config.memorySettings(for: session.name.value))
             session.buffer.setLimits(config.buffer.limits)
             session.buffer.trimToQuota()
-            memory.reconfigureBucket(of: session.memory)
+            memory.gate.reconfigureBucket(of: session.memory)
         }
     }
 }
