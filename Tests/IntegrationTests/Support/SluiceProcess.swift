@@ -32,6 +32,12 @@ final class SluiceProcess: Sendable {
 
     var output: String { stderrText.withLock { $0 } }
 
+    /// Whether a log line has `message` (such as `msg=refused`) and ends with `suffix`: the
+    /// last key in logfmt's sorted order, such as `stream_id=live/a`.
+    func hasLine(_ message: String, endingWith suffix: String) -> Bool {
+        output.split(separator: "\n").contains { $0.contains(message) && $0.hasSuffix(suffix) }
+    }
+
     func exitStatus(timeout: Double = 10) async throws -> Int32 {
         try await waitUntil("sluice to exit", timeout: timeout) { !process.isRunning }
         return process.terminationStatus
