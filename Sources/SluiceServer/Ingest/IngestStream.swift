@@ -90,7 +90,20 @@ public final class IngestStream: Sendable {
     /// - Throws: `DemuxError` if the muxer cannot be set up.
     public func transportStream() throws -> [UInt8] {
         let parameters = state.withLock { $0.parameters }
-        return try TSWriter.write(buffer.snapshot().gops.flatMap(\.frames), parameters: parameters)
+        return try TSWriter.write(bufferedFrames(), parameters: parameters)
+    }
+
+    /// Every buffered frame, from the oldest keyframe on.
+    private func bufferedFrames() -> [Frame] {
+        var cursor = buffer.cursor(at: .oldestKeyframe)
+        while true {
+            switch buffer.read(from: cursor, maxFrames: .max) {
+            case .frames(let frames, _): return frames
+            case .caughtUp: return []
+            // The oldest GOP aged out between taking the cursor and reading from it.
+            case .behind(let oldest): cursor = oldest
+            }
+        }
     }
 
     /// Records the reason the stream ended unless one was given already.
