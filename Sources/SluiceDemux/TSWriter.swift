@@ -8,7 +8,7 @@ public enum TSWriter {
     /// Frames of streams the TS muxer cannot carry, and frames whose decode time would go
     /// backwards, are left out.
     /// - Parameters:
-    ///   - frames: The frames, e.g. a buffer snapshot's GOPs flattened.
+    ///   - frames: The frames, e.g. everything a buffer holds, read from its oldest keyframe.
     ///   - parameters: The codec parameters of the elementary streams.
     /// - Returns: The transport stream's bytes.
     /// - Throws: ``DemuxError`` if the muxer cannot be set up.

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// One thread, the session's own, reads the connection, demuxes, classifies, admits each frame
 /// and, when the input ends, releases everything (see `IngestSession+Run.swift`). Everything
-/// else only reads it or asks it to stop.
+/// else only reads it (readers through cursors into its buffer) or asks it to stop.
 public final class IngestSession: Sendable {
     /// The stream's name.
     public let name: StreamName
@@ -119,6 +119,19 @@ extension IngestSession {
     /// The buffered media as MPEG-TS, from the oldest buffered keyframe, with its timestamps.
     /// - Throws: `DemuxError` if the muxer cannot be set up.
     public func transportStream() throws -> [UInt8] {
-        try TSWriter.write(buffer.snapshot().gops.flatMap(\.frames), parameters: codecParameters)
+        try TSWriter.write(bufferedFrames(), parameters: codecParameters)
+    }
+
+    /// Every buffered frame, from the oldest keyframe on.
+    private func bufferedFrames() -> [Frame] {
+        var cursor = buffer.cursor(at: .oldestKeyframe)
+        while true {
+            switch buffer.read(from: cursor, maxFrames: .max) {
+            case .frames(let frames, _): return frames
+            case .caughtUp: return []
+            // The oldest GOP aged out between taking the cursor and reading from it.
+            case .behind(let oldest): cursor = oldest
+            }
+        }
     }
 }

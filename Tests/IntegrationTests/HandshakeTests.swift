@@ -69,7 +69,7 @@ extension Integration {
             #expect(new.elementaryStreams.map(\.codec) == ["hevc", "mp2"])
             try await waitUntil("the old stream to be released") { old.isFinished }
             #expect(old.endReason == .replaced)
-            #expect(old.buffer.heldBytes == 0)
+            #expect(old.buffer.summary.heldBytes == 0)
             #expect(try await first.exitStatus() != 0, "the old publisher is disconnected")
             #expect(try await second.exitStatus() == 0)
         }

@@ -210,7 +210,7 @@ extension Integration {
                 "POST", base + "/api/memory/evict", token: token, json: #"{"level": "none"}"#)
             #expect(evicted.status == 200)
             #expect(try evicted.json()["freed_bytes"] as? Int ?? 0 > 0)
-            #expect(stream.buffer.snapshot().gops.count <= 1)
+            #expect(stream.buffer.summary.gops <= 1)
 
             let config = try await http("GET", base + "/api/config")
             #expect(config.status == 200)
@@ -245,7 +245,7 @@ extension Integration {
                 fixture: "h264_aac.ts", url: server.url(streamID: "live/reload"),
                 extraInput: ["-stream_loop", "1"])
             let stream = try await server.waitForLiveStream("live/reload")
-            try await waitUntil("a few GOPs") { stream.buffer.snapshot().gops.count >= 3 }
+            try await waitUntil("a few GOPs") { stream.buffer.summary.gops >= 3 }
             let fixed = stream.tracker.fixedBytes
             let before = stream.tracker.total
 
@@ -266,7 +266,7 @@ extension Integration {
             try await Task.sleep(for: .milliseconds(700))
             #expect(!stream.isFinished && stream.bytesReceived > received, "the stream was not dropped")
             #expect(stream.tracker.total <= quota)
-            #expect(stream.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+            #expect(stream.buffer.startsAtKeyframe)
 
             // An invalid file is refused and the running configuration stays.
             try file("400MiB", extra: #", "streams": [{"match": "x", "priorty": 1}]"#)

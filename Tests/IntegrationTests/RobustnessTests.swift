@@ -23,7 +23,7 @@ extension Integration {
             }
             #expect(stream.endReason == .idleTimeout)
             #expect(mute.endReason == .idleTimeout)
-            #expect(stream.buffer.heldBytes == 0)
+            #expect(stream.buffer.summary.heldBytes == 0)
             #expect(!quiet.connection.closed && !silent.connection.closed, "the publishers did not hang up")
             #expect(server.server.streams.isEmpty)
         }
@@ -62,7 +62,7 @@ extension Integration {
             try await waitUntil("the damaged stream to be demuxed", timeout: 5) {
                 brokenStream.isLive && brokenStream.buffer.counters.keyframesReceived > 0
             }
-            #expect(brokenStream.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+            #expect(brokenStream.buffer.startsAtKeyframe)
             let noiseSession = try #require(
                 server.server.stream(named: "live/noise"), "the noise publisher is still connected")
             #expect(!noiseSession.isLive, "noise is never taken for media")

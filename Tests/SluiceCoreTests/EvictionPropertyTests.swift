@@ -21,6 +21,8 @@ struct SplitMix64: RandomNumberGenerator {
 struct StreamGenerator {
     var rng: SplitMix64
     private(set) var references: [UInt64: [UInt64]] = [:]
+    /// Each emitted frame's place in the stream (ids are not: audio is made after its GOP's video).
+    private(set) var order: [UInt64: Int] = [:]
     private var nextID: UInt64 = 1
     private var dts: Int64 = 0
     private var pending: [Frame] = []
@@ -82,7 +84,9 @@ struct StreamGenerator {
 
     mutating func next() -> Frame {
         if pending.isEmpty { queueGOP() }
-        return pending.removeFirst()
+        let frame = pending.removeFirst()
+        order[Self.id(of: frame)] = order.count
+        return frame
     }
 }
 
@@ -99,19 +103,26 @@ final class WeakPayload {
     private func checkInvariants(
         _ buffer: GOPBuffer, _ generator: StreamGenerator, _ seen: [WeakPayload], seed: UInt64, step: Int
     ) {
-        let snapshot = buffer.snapshot()
-        let frames = snapshot.gops.flatMap(\.frames)
+        let gops = buffer.gops
+        let frames = gops.flatMap(\.frames)
         let where_ = "seed \(seed) step \(step)"
-        #expect(snapshot.gops.allSatisfy { $0.startsWithKeyframe }, "\(where_): a GOP without its keyframe")
+        #expect(gops.allSatisfy { $0.keyframe.opensGOP }, "\(where_): a GOP without its keyframe")
         let held = Set(frames.map(StreamGenerator.id(of:)))
         for frame in frames {
             let missing = generator.references[StreamGenerator.id(of: frame)]!.filter { !held.contains($0) }
             #expect(missing.isEmpty, "\(where_): a buffered frame references evicted \(missing)")
         }
         let total = frames.map(\.heldSize).reduce(0, +)
-        #expect(snapshot.heldBytes == total, "\(where_)")
+        let summary = buffer.summary
+        #expect(summary.heldBytes == total, "\(where_)")
+        #expect(summary.gops == gops.count, "\(where_)")
+        #expect(summary.frames.match(frames), "\(where_): counts differ from a walk")
         #expect(buffer.tracker.bytes(.frames) == frames.map(\.payload.count).reduce(0, +), "\(where_)")
         #expect(buffer.tracker.bytes(.frames) + buffer.tracker.bytes(.index) == total, "\(where_)")
+        // A reader from the oldest keyframe gets exactly what is buffered, in order.
+        let read = buffer.bufferedFrames().map(StreamGenerator.id(of:))
+        #expect(read == frames.map(StreamGenerator.id(of:)), "\(where_): a full read differs")
+        #expect(read.map { generator.order[$0]! } == read.map { generator.order[$0]! }.sorted(), "\(where_)")
         // Un-counted means released: only buffered payloads are still alive.
         let alive = Set(seen.filter { $0.payload != nil }.map(\.id))
         #expect(alive == held, "\(where_): \(alive.subtracting(held).count) payloads not freed")
@@ -126,6 +137,7 @@ final class WeakPayload {
         let buffer = GOPBuffer.make(
             duration: Int64.random(in: 500_000...20_000_000, using: &rng), quota: 400_000, ledger: ledger)
         var seen: [WeakPayload] = []
+        var reader = Reader(buffer: buffer)
         for step in 0..<400 {
             switch Int.random(in: 0..<100, using: &rng) {
             case 0..<80:
@@ -147,10 +159,58 @@ final class WeakPayload {
                 #expect(before - buffer.tracker.total == freed.bytes)
             }
             checkInvariants(buffer, generator, seen, seed: seed, step: step)
+            reader.read(
+                maxFrames: Int.random(in: 1...12, using: &rng), generator, "seed \(seed) step \(step)")
             #expect(ledger.accounted == buffer.tracker.total)
         }
         buffer.removeAll()
         #expect(ledger.accounted == 0)
         #expect(seen.allSatisfy { $0.payload == nil })
+    }
+}
+
+/// A live reader that lags the stream by a random amount, checked against a walk of the buffer.
+private struct Reader {
+    let buffer: GOPBuffer
+    var cursor: BufferCursor
+    /// The frames of the reader's current GOP it has read.
+    var decoded: Set<UInt64> = []
+    /// The stream order of the last frame read.
+    var lastRead = -1
+
+    init(buffer: GOPBuffer) {
+        self.buffer = buffer
+        cursor = buffer.cursor(at: .oldestKeyframe)
+    }
+
+    /// Each buffered frame with its sequence number, in order.
+    private var entries: [(sequence: UInt64, frame: Frame)] {
+        buffer.gops.flatMap { gop in zip(gop.sequences, gop.frames).map { ($0, $1) } }
+    }
+
+    mutating func read(maxFrames: Int, _ generator: StreamGenerator, _ where_: String) {
+        var expected = entries.drop { $0.sequence < cursor.sequence }
+        if cursor.awaitsKeyframe { expected = expected.drop { !$0.frame.opensGOP } }
+        switch buffer.read(from: cursor, maxFrames: maxFrames) {
+        case .caughtUp:
+            #expect(expected.isEmpty, "\(where_): caught up with frames left to read")
+        case .behind(let oldest):
+            // Behind means behind the oldest buffered frame, and the reader resumes there.
+            #expect(entries.first.map { $0.sequence > cursor.sequence } ?? true, "\(where_)")
+            #expect(oldest == buffer.cursor(at: .oldestKeyframe), "\(where_)")
+            cursor = oldest
+        case .frames(let frames, let next):
+            let ids = frames.map(StreamGenerator.id(of:))
+            #expect(ids == expected.prefix(maxFrames).map { StreamGenerator.id(of: $0.frame) }, "\(where_)")
+            for (frame, id) in zip(frames, ids) {
+                #expect(generator.order[id]! > lastRead, "\(where_): read out of order")
+                lastRead = generator.order[id]!
+                if frame.opensGOP { decoded = [] }
+                let missing = generator.references[id]!.filter { !decoded.contains($0) }
+                #expect(missing.isEmpty, "\(where_): the reader got a frame without \(missing)")
+                decoded.insert(id)
+            }
+            cursor = next
+        }
     }
 }

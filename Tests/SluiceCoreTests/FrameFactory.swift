@@ -43,3 +43,30 @@ extension GOPBuffer {
         )
     }
 }
+
+extension GOPBuffer {
+    /// The buffered GOPs, to check the buffer's structure.
+    var gops: [GOP] { state.withLock { $0.gops } }
+
+    /// Every buffered frame in order, as a reader starting at the oldest keyframe reads it.
+    func bufferedFrames() -> [Frame] {
+        var cursor = cursor(at: .oldestKeyframe)
+        while true {
+            switch read(from: cursor, maxFrames: .max) {
+            case .frames(let frames, _): return frames
+            case .caughtUp: return []
+            case .behind(let oldest): cursor = oldest
+            }
+        }
+    }
+}
+
+extension FrameCounts {
+    /// Whether these counts are what walking `frames` finds.
+    func match(_ frames: [Frame]) -> Bool {
+        MediaKind.allCases.allSatisfy { kind in self[kind] == frames.count { $0.kind == kind } }
+            && PictureType.allCases.allSatisfy { type in
+                self[type] == frames.count { $0.kind == .video && ($0.pictureType ?? .other) == type }
+            }
+    }
+}

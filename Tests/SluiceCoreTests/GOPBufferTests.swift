@@ -5,15 +5,16 @@ import Testing
 @Suite struct GOPBufferTests {
 
     private func assertInvariants(_ buffer: GOPBuffer, sourceLocation: SourceLocation = #_sourceLocation) {
-        let snapshot = buffer.snapshot()
-        #expect(snapshot.gops.allSatisfy { $0.startsWithKeyframe }, sourceLocation: sourceLocation)
-        let summed = snapshot.gops.flatMap(\.frames).map(\.heldSize).reduce(0, +)
-        #expect(snapshot.heldBytes == summed, sourceLocation: sourceLocation)
+        let gops = buffer.gops
+        #expect(gops.allSatisfy { $0.keyframe.opensGOP }, sourceLocation: sourceLocation)
+        let frames = gops.flatMap(\.frames)
+        let summed = frames.map(\.heldSize).reduce(0, +)
+        #expect(buffer.summary.heldBytes == summed, sourceLocation: sourceLocation)
         let tracker = buffer.tracker
         #expect(tracker.bytes(.frames) + tracker.bytes(.index) == summed, sourceLocation: sourceLocation)
-        let payload = snapshot.gops.flatMap(\.frames).map(\.payload.count).reduce(0, +)
+        let payload = frames.map(\.payload.count).reduce(0, +)
         #expect(tracker.bytes(.frames) == payload, sourceLocation: sourceLocation)
-        #expect(snapshot.gops.map(\.heldBytes).reduce(0, +) == summed, sourceLocation: sourceLocation)
+        #expect(buffer.summary.frames.match(frames), sourceLocation: sourceLocation)
     }
 
     @Test func framesBeforeTheFirstKeyframeAreNotBuffered() {
@@ -21,7 +22,7 @@ import Testing
         #expect(buffer.insert(FrameFactory.video(0)) == .dropped(.beforeKeyframe))
         #expect(buffer.insert(FrameFactory.audio(0)) == .dropped(.beforeKeyframe))
         #expect(buffer.insert(FrameFactory.video(1, key: true)) == .buffered)
-        #expect(buffer.snapshot().gops.count == 1)
+        #expect(buffer.summary.gops == 1)
         #expect(buffer.counters.framesDropped[.beforeKeyframe] == 2)
         assertInvariants(buffer)
     }
@@ -32,7 +33,7 @@ import Testing
         buffer.insert(FrameFactory.audio(100_000))
         for frame in FrameFactory.gop(at: 10, length: 10) { buffer.insert(frame) }
         buffer.insert(FrameFactory.audio(500_000))
-        let gops = buffer.snapshot().gops
+        let gops = buffer.gops
         #expect(gops.count == 2)
         #expect(gops[0].frames.count == 11)
         #expect(gops[1].frames.count == 11)
@@ -46,16 +47,15 @@ import Testing
         for start in stride(from: Int64(0), to: 500, by: 50) {
             for frame in FrameFactory.gop(at: start, length: 50) {
                 buffer.insert(frame)
-                #expect(buffer.snapshot().duration <= 5_000_000)
+                #expect(buffer.summary.duration <= 5_000_000)
                 assertInvariants(buffer)
             }
         }
-        let snapshot = buffer.snapshot()
         // The last frame is at 19.96 s: a GOP opening at 14 s would make the span 5.96 s.
-        #expect(snapshot.gops.count == 2)
-        #expect(snapshot.gops.first?.keyframe.pts == 16_000_000)
-        #expect(snapshot.counters.gopsExpired == 8)
-        #expect(snapshot.counters.keyframesReceived == 10)
+        #expect(buffer.summary.gops == 2)
+        #expect(buffer.gops.first?.keyframe.pts == 16_000_000)
+        #expect(buffer.counters.gopsExpired == 8)
+        #expect(buffer.counters.keyframesReceived == 10)
     }
 
     @Test func theQuotaEvictsInsideTheStreamCheapestFirst() {
@@ -75,8 +75,8 @@ import Testing
         #expect(dropped[.overQuota] == nil)
         #expect(buffer.counters.evictedBytes > 0)
         // The newest GOP keeps its keyframe and every reference frame; only disposables may go.
-        let newest = buffer.snapshot().gops.last!
-        #expect(newest.startsWithKeyframe)
+        let newest = buffer.gops.last!
+        #expect(newest.keyframe.opensGOP)
         #expect(newest.frames.filter { !$0.isDisposable }.count == 6)
     }
 
@@ -88,14 +88,14 @@ import Testing
         let firstDrop = outcomes.firstIndex(of: .dropped(.overQuota))!
         #expect(outcomes[(firstDrop + 1)...].allSatisfy { $0 == .dropped(.awaitingKeyframe) })
         // What is buffered is a prefix in decode order, so nothing depends on a dropped frame.
-        #expect(buffer.snapshot().gops[0].frames.count == firstDrop)
+        #expect(buffer.gops[0].frames.count == firstDrop)
         assertInvariants(buffer)
         // The next keyframe starts cleanly, and the truncated GOP makes room for it.
         #expect(buffer.insert(FrameFactory.video(20, key: true)) == .buffered)
         #expect(buffer.insert(FrameFactory.video(21)) == .buffered)
         #expect(buffer.tracker.total <= 8_000)
         // The old GOP lost its tail first; its keyframe may stay.
-        #expect(buffer.snapshot().gops.count <= 2)
+        #expect(buffer.summary.gops <= 2)
         assertInvariants(buffer)
     }
 
@@ -103,7 +103,7 @@ import Testing
         let buffer = GOPBuffer.make(duration: 60_000_000, quota: 70_000)
         #expect(buffer.insert(FrameFactory.video(0, key: true, bytes: 80_000)) == .dropped(.overQuota))
         #expect(buffer.insert(FrameFactory.video(1)) == .dropped(.awaitingKeyframe))
-        #expect(buffer.heldBytes == 0)
+        #expect(buffer.summary.heldBytes == 0)
     }
 
     @Test func fixedComponentsCountAgainstTheQuota() {
@@ -111,7 +111,7 @@ import Testing
         buffer.tracker.setFixed(.srtReceiveBuffer, bytes: 15_000)
         for frame in FrameFactory.gop(at: 0, length: 10) { buffer.insert(frame) }
         #expect(buffer.tracker.total <= 20_000)
-        #expect(buffer.heldBytes <= 5_000)
+        #expect(buffer.summary.heldBytes <= 5_000)
     }
 
     @Test func removeAllReleasesEverything() {
@@ -123,9 +123,9 @@ import Testing
             for frame in frames { buffer.insert(frame) }
         }
         #expect(released != nil)
-        let held = buffer.heldBytes
+        let held = buffer.summary.heldBytes
         #expect(buffer.removeAll() == held)
-        #expect(buffer.heldBytes == 0)
+        #expect(buffer.summary.heldBytes == 0)
         #expect(buffer.tracker.total == 0)
         #expect(released == nil, "the payload must be freed, not only un-counted")
         #expect(buffer.insert(FrameFactory.video(10)) == .dropped(.awaitingKeyframe))
@@ -150,13 +150,13 @@ import Testing
         for frame in FrameFactory.gop(at: 0, length: 50) { buffer.insert(frame) }
         // The encoder restarts: timestamps jump back to an hour earlier.
         for frame in FrameFactory.gop(at: -90_000, length: 50) { buffer.insert(frame) }
-        #expect(buffer.snapshot().gops.count == 2)
-        #expect(buffer.snapshot().duration <= 5_000_000)
+        #expect(buffer.summary.gops == 2)
+        #expect(buffer.summary.duration <= 5_000_000)
         // And time keeps flowing afterwards: old GOPs still age out.
         for start in stride(from: Int64(-89_950), to: -89_700, by: 50) {
             for frame in FrameFactory.gop(at: start, length: 50) { buffer.insert(frame) }
         }
-        #expect(buffer.snapshot().duration <= 5_000_000)
+        #expect(buffer.summary.duration <= 5_000_000)
         #expect(buffer.counters.gopsExpired > 0)
     }
 }
@@ -174,8 +174,29 @@ extension GOPBufferTests {
         #expect(buffer.insert(frames[6]) == .dropped(.awaitingKeyframe))
         #expect(buffer.insert(FrameFactory.audio(300_000)) == .dropped(.awaitingKeyframe))
         #expect(buffer.insert(FrameFactory.video(10, key: true)) == .buffered)
-        #expect(buffer.snapshot().gops.map(\.frames.count) == [4, 1])
+        #expect(buffer.gops.map(\.frames.count) == [4, 1])
         #expect(buffer.counters.framesDropped[.corrupt] == 2)
         #expect(buffer.counters.framesReceived[.video] == 8)
+    }
+}
+
+extension GOPBufferTests {
+    @Test func theSummaryCountsWhatIsBufferedAsFramesComeAndGo() {
+        let buffer = GOPBuffer.make(duration: 60_000_000)
+        for frame in FrameFactory.gop(at: 0, length: 10) + FrameFactory.gop(at: 10, length: 10) {
+            buffer.insert(frame)
+        }
+        buffer.insert(FrameFactory.audio(800_000))
+        var summary = buffer.summary
+        #expect(summary.gops == 2)
+        #expect(summary.duration == 800_000, "the audio frame is the latest")
+        #expect([summary.frames[.i], summary.frames[.p], summary.frames[.b]] == [2, 10, 8])
+        #expect([summary.frames[.video], summary.frames[.audio], summary.frames[.metadata]] == [20, 1, 0])
+        buffer.evict(.disposable, bytes: Int.max)
+        summary = buffer.summary
+        #expect(summary.frames[.b] == 0)
+        #expect(summary.frames.total == 13)
+        buffer.removeAll()
+        #expect(buffer.summary == BufferSummary())
     }
 }

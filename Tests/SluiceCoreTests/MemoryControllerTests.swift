@@ -185,7 +185,7 @@ import Testing
         #expect(first.level == .critical)
         #expect(first.shed == nil)
         // Emergency: every stream is cut back to its newest GOP at once.
-        for stream in [important, small, large] { #expect(stream.buffer.snapshot().gops.count == 1) }
+        for stream in [important, small, large] { #expect(stream.buffer.summary.gops == 1) }
         #expect(controller.monitor.tick(now: start + .seconds(1)).shed == nil)
         // Buffers are empty by now (the fake resident size stays critical): the stream that
         // admitted the most bytes per second is the largest.
@@ -213,10 +213,10 @@ import Testing
         let stats = controller.status.statistics
         #expect(stats.evictionPasses[.soft, default: 0] > 0)
         // The low-priority stream gave up everything but its newest GOP before the other lost much.
-        #expect(low.buffer.snapshot().gops.count == 1)
-        #expect(high.buffer.snapshot().gops.count > 10)
+        #expect(low.buffer.summary.gops == 1)
+        #expect(high.buffer.summary.gops > 10)
         for stream in [low, high] {
-            #expect(stream.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+            #expect(stream.buffer.gops.allSatisfy { $0.keyframe.opensGOP })
         }
     }
 
@@ -235,7 +235,7 @@ import Testing
         // Everything the ordinary stages allow: both keep their newest GOP whole but for disposables.
         controller.evictor.relieve(freeing: Int.max, level: .hard)
         for stream in [low, high] {
-            let gops = stream.buffer.snapshot().gops
+            let gops = stream.buffer.gops
             #expect(gops.count == 1)
             #expect(gops[0].frames.filter { !$0.isDisposable }.count == 6)
         }
@@ -270,7 +270,7 @@ import Testing
         let limited = runaway.buffer.counters.framesDropped
         #expect(limited[.rateLimited, default: 0] > 0)
         #expect(limited[.awaitingKeyframe, default: 0] > 0, "dependants of a refused reference frame go too")
-        #expect(runaway.buffer.snapshot().gops.allSatisfy { $0.startsWithKeyframe })
+        #expect(runaway.buffer.gops.allSatisfy { $0.keyframe.opensGOP })
         for index in 0..<3 {
             for frame in FrameFactory.gop(at: 1000 + Int64(index) * 10, length: 10) {
                 now += .milliseconds(100)
@@ -285,7 +285,7 @@ import Testing
         fill(stream, gops: 8)
         let freed = controller.evictor.evict(below: .none)
         #expect(freed.bytes > 0)
-        #expect(stream.buffer.snapshot().gops.count == 1)
+        #expect(stream.buffer.summary.gops == 1)
         #expect(controller.ledger.accounted == stream.tracker.total)
     }
 
@@ -355,7 +355,7 @@ import Testing
         #expect(probe.trimCount == 1)
         #expect(report.level == .none)
         #expect(report.freed.bytes == 0, "no media was evicted")
-        #expect(stream.buffer.snapshot().gops.count == 5)
+        #expect(stream.buffer.summary.gops == 5)
     }
 
     @Test func theMonitorReportsBytesAdmittedPerSecond() {

@@ -74,9 +74,10 @@ public struct Frame: Sendable {
     public var heldSize: Int { payload.count + Frame.recordBytes }
 
     /// The fixed cost of one buffered frame beyond its payload: the frame's slot in its GOP's
-    /// array, and the payload object (a two-word object header, its storage pointer and count).
+    /// array, its sequence number's slot beside it, and the payload object (a two-word object
+    /// header, its storage pointer and count).
     public static let recordBytes =
-        MemoryLayout<Frame>.stride + 2 * MemoryLayout<Int>.stride
+        MemoryLayout<Frame>.stride + MemoryLayout<UInt64>.stride + 2 * MemoryLayout<Int>.stride
         + MemoryLayout<UnsafeMutableRawBufferPointer>.stride + MemoryLayout<Int>.stride
 
     /// The frame's decode time, falling back to its presentation time.

@@ -1,14 +1,15 @@
 /// A group of pictures: a video keyframe and every frame, of any kind, that arrived after it
 /// and before the next video keyframe.
-public struct GOP: Sendable {
+struct GOP: Sendable {
     /// The frames in arrival order; the first is the video keyframe that opened the GOP.
-    public private(set) var frames: [Frame]
-    /// The bytes the frames hold, as ``Frame/heldSize`` counts them.
-    public private(set) var heldBytes: Int
+    private(set) var frames: [Frame]
+    /// Each frame's sequence number, index for index with ``frames``: ascending, with gaps where
+    /// eviction took frames out.
+    private(set) var sequences: [UInt64]
     /// The buffer time (microseconds) at which the GOP opened.
-    public let startTime: Int64
+    let startTime: Int64
     /// The latest buffer time (microseconds) of any frame in the GOP.
-    public private(set) var endTime: Int64
+    private(set) var endTime: Int64
     /// Held bytes of the metadata frames, so eviction can skip GOPs without any.
     private(set) var metadataBytes = 0
     /// Held bytes of the disposable video frames, likewise.
@@ -17,25 +18,38 @@ public struct GOP: Sendable {
     /// Opens a GOP at a keyframe.
     /// - Parameters:
     ///   - keyframe: The video keyframe.
+    ///   - sequence: Its sequence number.
     ///   - time: Its buffer time in microseconds.
-    init(keyframe: Frame, time: Int64) {
+    init(keyframe: Frame, sequence: UInt64, time: Int64) {
         precondition(keyframe.opensGOP, "a GOP opens at a video keyframe")
         frames = [keyframe]
-        heldBytes = keyframe.heldSize
+        sequences = [sequence]
         startTime = time
         endTime = time
     }
 
-    /// Adds a frame that belongs to this GOP.
-    mutating func append(_ frame: Frame, time: Int64) {
+    /// Adds a frame that belongs to this GOP; its sequence number is above every other's.
+    mutating func append(_ frame: Frame, sequence: UInt64, time: Int64) {
         frames.append(frame)
-        heldBytes += frame.heldSize
+        sequences.append(sequence)
         endTime = max(endTime, time)
         if frame.kind == .metadata { metadataBytes += frame.heldSize }
         if Self.isDisposableVideo(frame) { disposableBytes += frame.heldSize }
     }
 
     static func isDisposableVideo(_ frame: Frame) -> Bool { frame.kind == .video && frame.isDisposable }
+
+    /// The keyframe's sequence number.
+    var firstSequence: UInt64 { sequences[0] }
+
+    /// The newest frame's sequence number.
+    var lastSequence: UInt64 { sequences[sequences.count - 1] }
+
+    /// The index of the first frame whose sequence number is `sequence` or above, or
+    /// `frames.count` when there is none.
+    func index(from sequence: UInt64) -> Int {
+        sequences.partitioningIndex { $0 >= sequence }
+    }
 
     /// Removes every metadata frame.
     mutating func removeMetadata() -> RemovedFrames {
@@ -54,13 +68,20 @@ public struct GOP: Sendable {
     /// Removes every frame after the keyframe that matches `predicate`.
     private mutating func removeFrames(where predicate: (Frame) -> Bool) -> RemovedFrames {
         var removed = RemovedFrames()
-        var kept: [Frame] = [frames[0]]
-        kept.reserveCapacity(frames.count)
-        for frame in frames.dropFirst() {
-            if predicate(frame) { removed.add(frame) } else { kept.append(frame) }
+        var keptFrames: [Frame] = [frames[0]]
+        var keptSequences: [UInt64] = [sequences[0]]
+        keptFrames.reserveCapacity(frames.count)
+        keptSequences.reserveCapacity(frames.count)
+        for index in frames.indices.dropFirst() {
+            if predicate(frames[index]) {
+                removed.add(frames[index])
+            } else {
+                keptFrames.append(frames[index])
+                keptSequences.append(sequences[index])
+            }
         }
-        frames = kept
-        heldBytes -= removed.heldBytes
+        frames = keptFrames
+        sequences = keptSequences
         return removed
     }
 
@@ -77,7 +98,7 @@ public struct GOP: Sendable {
             if Self.isDisposableVideo(frame) { disposableBytes -= frame.heldSize }
         }
         frames.removeSubrange(cut...)
-        heldBytes -= removed.heldBytes
+        sequences.removeSubrange(cut...)
         return removed
     }
 
@@ -89,30 +110,26 @@ public struct GOP: Sendable {
     }
 
     /// The first frame, the keyframe the GOP opened at.
-    public var keyframe: Frame { frames[0] }
-
-    /// Whether the GOP starts with a video keyframe, as every buffered GOP must.
-    public var startsWithKeyframe: Bool { frames.first?.opensGOP ?? false }
-
-    /// The span of media time the GOP covers so far, in microseconds.
-    public var duration: Int64 { endTime - startTime }
+    var keyframe: Frame { frames[0] }
 }
 
 /// The tally of frames taken out of a buffer: what to take off the books.
 struct RemovedFrames {
-    var count = 0
+    var counts = FrameCounts()
     var payloadBytes = 0
     var heldBytes = 0
 
+    var count: Int { counts.total }
+
     mutating func add(_ frame: Frame) {
-        count += 1
         payloadBytes += frame.payload.count
         heldBytes += frame.heldSize
+        counts.add(frame)
     }
 
     static func += (lhs: inout RemovedFrames, rhs: RemovedFrames) {
-        lhs.count += rhs.count
         lhs.payloadBytes += rhs.payloadBytes
         lhs.heldBytes += rhs.heldBytes
+        lhs.counts += rhs.counts
     }
 }

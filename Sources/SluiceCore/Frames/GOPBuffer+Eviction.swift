@@ -54,11 +54,13 @@ extension GOPBuffer {
                 removed += state.gops[count].all
                 count += 1
             }
-            state.gops.removeFirst(count)
+            state.removeOldest(count)
         case .newestTail:
             removed = state.gops[state.gops.count - 1].removeTail(freeing: Int.max)
             if removed.count > 0 { state.awaitingKeyframe = true }
         case .newestKeyframe:
+            // A reader inside this GOP has not fallen behind: nothing follows until the next
+            // keyframe, where it carries on.
             removed = state.gops.removeLast().all
             state.awaitingKeyframe = true
         }

@@ -23,10 +23,13 @@ public enum InsertOutcome: Sendable, Equatable {
 /// One stream's recent frames, grouped into GOPs that each start at a video keyframe.
 ///
 /// One writer (the stream's ingest thread) inserts; the memory controller evicts through one
-/// narrow door, ``evict(_:bytes:)``; readers take snapshots. Every change happens under the
-/// buffer's own lock and is reported to the stream's ``StreamTracker`` in the same step, so
-/// the accounted bytes always equal the bytes of the frames actually held, and a frame that is
-/// un-counted is released.
+/// narrow door, ``evict(_:bytes:)``; readers read from a ``BufferCursor`` and never hold
+/// anything back. Every change happens under the buffer's own lock and is reported to the
+/// stream's ``StreamTracker`` in the same step, so the accounted bytes always equal the bytes
+/// of the frames actually held, and a frame that is un-counted is released.
+///
+/// Every frame kept gets the next sequence number, so frames are ordered across GOPs and a
+/// reader's place survives eviction: frames taken out of a GOP leave gaps a reader skips.
 ///
 /// On every insert:
 /// - **Duration**: the oldest whole GOP is dropped as soon as the buffer would span more than
@@ -40,13 +43,28 @@ public final class GOPBuffer: Sendable {
         var limits: BufferLimits
         var gops: [GOP] = []
         var heldBytes = 0
+        var counts = FrameCounts()
+        /// Every frame below this sequence number that a whole GOP took with it is gone: a
+        /// cursor below it has fallen behind. Frames taken out of a surviving GOP do not
+        /// count, since a reader just skips them.
+        var droppedBelow: UInt64 = 0
         var clock = BufferClock()
         var awaitingKeyframe = true
         var hasSeenKeyframe = false
         var counters = StreamCounters()
+
+        /// Removes the `count` oldest GOPs whole, leaving behind every reader whose next frame
+        /// was in one of them. The caller releases their frames.
+        mutating func removeOldest(_ count: Int) {
+            guard count > 0 else { return }
+            droppedBelow = gops[count - 1].lastSequence + 1
+            gops.removeFirst(count)
+        }
     }
 
     let state: Mutex<State>
+    /// The sequence number the next frame kept gets. Written under the lock, read without it.
+    let sequenceEnd = Atomic<UInt64>(0)
     /// The stream's accounting, told of every byte kept and released.
     public let tracker: StreamTracker
 
@@ -59,7 +77,7 @@ public final class GOPBuffer: Sendable {
         self.tracker = tracker
     }
 
-    /// The limits in force.
+    /// The limits in force: admission projects a stream's footprint over its duration.
     public var limits: BufferLimits { state.withLock { $0.limits } }
 
     /// Changes the limits; they take effect from the next insert.
@@ -102,12 +120,15 @@ public final class GOPBuffer: Sendable {
                 return .dropped(.overQuota)
             }
         }
+        let sequence = sequenceEnd.load(ordering: .relaxed)
         if frame.opensGOP {
-            state.gops.append(GOP(keyframe: frame, time: time))
+            state.gops.append(GOP(keyframe: frame, sequence: sequence, time: time))
         } else {
-            state.gops[state.gops.count - 1].append(frame, time: time)
+            state.gops[state.gops.count - 1].append(frame, sequence: sequence, time: time)
         }
+        sequenceEnd.store(sequence + 1, ordering: .releasing)
         state.heldBytes += size
+        state.counts.add(frame)
         tracker.addFrames(payload: frame.payload.count, records: Frame.recordBytes)
         expireByDuration(&state)
         return .buffered
@@ -129,10 +150,17 @@ public final class GOPBuffer: Sendable {
 
     private func expireByDuration(_ state: inout State) {
         guard let newest = state.clock.latest else { return }
-        while state.gops.count > 1 && newest - state.gops[0].startTime > state.limits.maxDuration {
-            release(state.gops.removeFirst().all, from: &state)
-            state.counters.gopsExpired += 1
+        var removed = RemovedFrames()
+        var expired = 0
+        while expired < state.gops.count - 1
+            && newest - state.gops[expired].startTime > state.limits.maxDuration
+        {
+            removed += state.gops[expired].all
+            expired += 1
         }
+        state.removeOldest(expired)
+        release(removed, from: &state)
+        state.counters.gopsExpired += expired
     }
 
     /// Takes released frames off the books, in the locked step that dropped the buffer's
@@ -140,27 +168,24 @@ public final class GOPBuffer: Sendable {
     func release(_ removed: RemovedFrames, from state: inout State) {
         let records = removed.count * Frame.recordBytes
         state.heldBytes -= removed.heldBytes
+        state.counts -= removed.counts
         tracker.addFrames(payload: -removed.payloadBytes, records: -records)
     }
 
     /// Drops every buffered frame and releases its bytes. The next frame kept will be a
-    /// keyframe.
+    /// keyframe; every reader with a buffered frame still ahead of it has fallen behind.
     /// - Returns: The bytes released.
     @discardableResult
     public func removeAll() -> Int {
         state.withLock { state in
-            let released = state.heldBytes
             var removed = RemovedFrames()
             for gop in state.gops { removed += gop.all }
+            state.removeOldest(state.gops.count)
             release(removed, from: &state)
-            state.gops.removeAll()
             state.awaitingKeyframe = true
-            return released
+            return removed.heldBytes
         }
     }
-
-    /// The bytes the buffer holds now.
-    public var heldBytes: Int { state.withLock { $0.heldBytes } }
 
     /// The running totals since the buffer was created.
     public var counters: StreamCounters { state.withLock { $0.counters } }
@@ -170,50 +195,20 @@ public final class GOPBuffer: Sendable {
         state.withLock { $0.gops.first?.keyframe.arrival }
     }
 
-    /// A consistent copy of the buffered GOPs. Frames share their payloads with the buffer:
-    /// taking a snapshot copies no media bytes.
-    public func snapshot() -> BufferSnapshot {
+    /// What the buffer holds now, counted as frames came and went: reading it walks nothing.
+    public var summary: BufferSummary {
         state.withLock { state in
-            BufferSnapshot(
-                gops: state.gops, heldBytes: state.heldBytes, counters: state.counters,
-                trackedBytes: tracker.bytes(.frames) + tracker.bytes(.index))
-        }
-    }
-}
-
-/// A consistent view of a ``GOPBuffer`` at one moment.
-public struct BufferSnapshot: Sendable {
-    /// The buffered GOPs, oldest first.
-    public var gops: [GOP]
-    /// The bytes held.
-    public var heldBytes: Int
-    /// The running totals.
-    public var counters: StreamCounters
-    /// The frame and index bytes the stream's tracker held at the same moment (the tracker
-    /// changes only under the buffer's lock, so this must equal ``heldBytes``).
-    public var trackedBytes: Int
-
-    /// The span of media the buffer covers, in microseconds.
-    public var duration: Int64 {
-        guard let first = gops.first, let last = gops.last else { return 0 }
-        return last.endTime - first.startTime
-    }
-
-    /// Buffered frames, by kind.
-    public var frameCounts: [MediaKind: Int] {
-        var counts: [MediaKind: Int] = [:]
-        for gop in gops { for frame in gop.frames { counts[frame.kind, default: 0] += 1 } }
-        return counts
-    }
-
-    /// Buffered video frames, by picture type.
-    public var pictureCounts: [PictureType: Int] {
-        var counts: [PictureType: Int] = [:]
-        for gop in gops {
-            for frame in gop.frames where frame.kind == .video {
-                counts[frame.pictureType ?? .other, default: 0] += 1
+            var summary = BufferSummary()
+            summary.gops = state.gops.count
+            if let first = state.gops.first, let last = state.gops.last {
+                summary.duration = last.endTime - first.startTime
             }
+            summary.heldBytes = state.heldBytes
+            summary.frames = state.counts
+            return summary
         }
-        return counts
     }
+
+    /// The buffer time, in microseconds, at which each buffered GOP opened, oldest first.
+    public var gopStartTimes: [Int64] { state.withLock { $0.gops.map(\.startTime) } }
 }

@@ -123,12 +123,12 @@ extension ReloadReport: ResponseEncodable {}
 
 extension StreamSummary {
     init(_ stream: IngestSession) {
-        let snapshot = stream.buffer.snapshot()
+        let buffered = stream.buffer.summary
         self.init(
             name: stream.name.value, peer: stream.peer, uptimeSeconds: stream.uptimeSeconds,
             live: stream.isLive,
-            codecs: stream.elementaryStreams.map(\.description), gops: snapshot.gops.count,
-            bufferedMilliseconds: snapshot.duration / 1000, memoryBytes: stream.tracker.total,
+            codecs: stream.elementaryStreams.map(\.description), gops: buffered.gops,
+            bufferedMilliseconds: buffered.duration / 1000, memoryBytes: stream.tracker.total,
             quotaBytes: stream.tracker.quota, priority: stream.tracker.priority,
             rateLimited: stream.memory.isRateLimited)
     }
@@ -136,11 +136,15 @@ extension StreamSummary {
 
 extension StreamDetail {
     init(_ stream: IngestSession, bytesPerSecond: Int) {
-        let snapshot = stream.buffer.snapshot()
-        let counters = snapshot.counters
+        let buffered = stream.buffer.summary
+        let counters = stream.buffer.counters
         var frames: [String: Int] = [:]
-        for (type, count) in snapshot.pictureCounts { frames[type.rawValue] = count }
-        for (kind, count) in snapshot.frameCounts where kind != .video { frames[kind.rawValue] = count }
+        for type in PictureType.allCases where buffered.frames[type] > 0 {
+            frames[type.rawValue] = buffered.frames[type]
+        }
+        for kind in [MediaKind.audio, .metadata] where buffered.frames[kind] > 0 {
+            frames[kind.rawValue] = buffered.frames[kind]
+        }
         var received: [String: Int] = [:]
         for (kind, count) in counters.framesReceived { received[kind.rawValue] = count }
         self.init(
@@ -148,9 +152,9 @@ extension StreamDetail {
             uptimeSeconds: stream.uptimeSeconds,
             live: stream.isLive, elementaryStreams: stream.elementaryStreams,
             gops: GOPs(
-                count: snapshot.gops.count, bufferedMilliseconds: snapshot.duration / 1000,
-                heldBytes: snapshot.heldBytes, frames: frames,
-                startTimesMilliseconds: snapshot.gops.map { $0.startTime / 1000 }),
+                count: buffered.gops, bufferedMilliseconds: buffered.duration / 1000,
+                heldBytes: buffered.heldBytes, frames: frames,
+                startTimesMilliseconds: stream.buffer.gopStartTimes.map { $0 / 1000 }),
             memory: Memory(
                 quotaBytes: stream.tracker.quota, priority: stream.tracker.priority,
                 totalBytes: stream.tracker.total,

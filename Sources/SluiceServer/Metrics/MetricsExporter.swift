@@ -104,15 +104,12 @@ struct MetricsExporter: Sendable {
             }
             families.registry.makeGauge(descriptor: limit, labels: [name]).set(
                 to: Double(stream.tracker.quota))
-            let snapshot = stream.buffer.snapshot()
-            families.registry.makeGauge(descriptor: gops, labels: [name]).set(to: Double(snapshot.gops.count))
-            let pictures = snapshot.pictureCounts
-            let kinds = snapshot.frameCounts
+            let summary = stream.buffer.summary
+            families.registry.makeGauge(descriptor: gops, labels: [name]).set(to: Double(summary.gops))
+            let frames = summary.frames
             let types: [(String, Int)] = [
-                ("I", pictures[.i, default: 0]), ("P", pictures[.p, default: 0]),
-                ("B", pictures[.b, default: 0]),
-                ("other", pictures[.other, default: 0]), ("audio", kinds[.audio, default: 0]),
-                ("metadata", kinds[.metadata, default: 0]),
+                ("I", frames[.i]), ("P", frames[.p]), ("B", frames[.b]), ("other", frames[.other]),
+                ("audio", frames[.audio]), ("metadata", frames[.metadata]),
             ]
             for (type, count) in types {
                 families.registry.makeGauge(descriptor: buffered, labels: [name, ("type", type)]).set(
@@ -120,7 +117,7 @@ struct MetricsExporter: Sendable {
             }
             families.registry.makeCounter(descriptor: received, labels: [name])
                 .increment(by: Int64(stream.bytesReceived))
-            var drops = snapshot.counters.framesDropped
+            var drops = stream.buffer.counters.framesDropped
             drops[.corrupt] = max(drops[.corrupt, default: 0], stream.corruptPacketCount)
             for reason in FrameDropReason.allCases {
                 families.registry.makeCounter(
