@@ -28,7 +28,7 @@ extension SluiceServer {
         }
         let fresh: Config
         do {
-            fresh = try Config.load(path: configPath)
+            fresh = try Config.load(path: configPath, environment: ProcessInfo.processInfo.environment)
         } catch {
             logger.error(
                 "config reload refused; the running configuration stays", metadata: ["error": "\(error)"])
