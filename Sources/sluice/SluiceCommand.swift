@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "sluice")
         let settings: Config
         do {
-            settings = try Config.load(path: config)
+            settings = try Config.load(path: config, environment: ProcessInfo.processInfo.environment)
         } catch {
             logger.critical("invalid configuration", metadata: ["file": "\(config)", "error": "\(error)"])
             throw ExitCode(2)
@@ -55,17 +55,19 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Validates a configuration file and prints the effective configuration.
+/// Validates a configuration file with the environment's overrides and prints the effective
+/// configuration.
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-config", abstract: "Validate a configuration file.")
+        commandName: "check-config",
+        abstract: "Validate a configuration file with its SLUICE_* environment overrides.")
 
     @Argument(help: "The configuration file.")
     var file: String
 
     func run() throws {
         do {
-            let config = try Config.load(path: file)
+            let config = try Config.load(path: file, environment: ProcessInfo.processInfo.environment)
             print(config.rendered())
         } catch {
             printError("\(file): \(error)")

@@ -239,7 +239,9 @@ extension Integration {
                 """
             }
             let path = try Paths.temporaryFile("reload.json", contents: file("400MiB"))
-            let server = try TestServer(http: true, configPath: path) { $0 = try! Config.load(path: path) }
+            let server = try TestServer(http: true, configPath: path) {
+                $0 = try! Config.load(path: path, environment: ProcessInfo.processInfo.environment)
+            }
             let base = try await server.httpBase()
             let publisher = try Publisher(
                 fixture: "h264_aac.ts", url: server.url(streamID: "live/reload"),

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ConfigTests {
     private func parse(_ json: String) throws(ConfigError) -> Config {
-        try Config.parse(Data(json.utf8))
+        try Config.parse(Data(json.utf8), environment: [:])
     }
 
     private func error(_ json: String) -> ConfigError? {
@@ -28,7 +28,8 @@ import Testing
     @Test func shippedConfigIsTheDefaults() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let config = try Config.load(path: root.appendingPathComponent("config/sluice.json").path)
+        let config = try Config.load(
+            path: root.appendingPathComponent("config/sluice.json").path, environment: [:])
         #expect(config == Config())
     }
 
@@ -74,7 +75,7 @@ import Testing
         (#"{"memory": {"auto_fraction": 1.5}}"#, "memory.auto_fraction", "at most 1"),
         (
             #"{"memory": {"eviction_policy": "random"}}"#, "memory.eviction_policy",
-            "\"priority\" or \"size\" or \"lru\""
+            "\"priority\", \"size\" or \"lru\""
         ),
         (
             #"{"memory": {"refuse_new_streams_at": "none"}}"#, "memory.refuse_new_streams_at",
@@ -156,6 +157,49 @@ import Testing
         #expect(merged.srt.listen == running.srt.listen)
         #expect(merged.memory.perStreamLimit == fresh.memory.perStreamLimit)
         #expect(merged.streams == fresh.streams)
+    }
+
+    @Test func renderingWritesTheShippedFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try String(
+            contentsOf: root.appendingPathComponent("config/sluice.json"), encoding: .utf8)
+        #expect(Config().rendered() + "\n" == shipped)
+    }
+
+    @Test func aChangedConfigurationSurvivesRenderingAndParsing() throws {
+        let config = Config.everyKeyChanged
+        #expect(try parse(config.rendered(redactingSecrets: false)) == config)
+        let redacted = config.rendered()
+        #expect(!redacted.contains("0123456789abcdef") && !redacted.contains(#""0123456789""#))
+    }
+
+    @Test func everyKeyOfTheShippedFileIsDiffed() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("config/sluice.json"))
+        var shippedKeys: [String] = []
+        func walk(_ value: JSONValue, _ path: String) {
+            guard case .object(let fields) = value else { return shippedKeys.append(path) }
+            for (key, field) in fields { walk(field, path.isEmpty ? key : "\(path).\(key)") }
+        }
+        walk(try JSONDecoder().decode(JSONValue.self, from: data), "")
+        #expect(Config.everyKeyChanged.changedKeys(from: Config()) == shippedKeys.sorted())
+    }
+
+    @Test func reloadKeepsExactlyTheRestartOnlyKeys() {
+        #expect(
+            Config.restartOnlyKeys == [
+                "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
+                "srt.udp_receive_buffer", "http.listen", "memory.malloc_arena_max",
+            ])
+        let running = Config()
+        let fresh = Config.everyKeyChanged
+        let merged = fresh.keepingRestartOnlyKeys(of: running)
+        #expect(merged.changedKeys(from: fresh) == Config.restartOnlyKeys.sorted())
+        #expect(
+            merged.changedKeys(from: running)
+                == fresh.changedKeys(from: running).filter { !Config.restartOnlyKeys.contains($0) })
     }
 
     @Test func patternsMatchBySegment() {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SluiceCore
 import SluiceIngest
@@ -36,7 +37,8 @@ public struct ConfigReloader: Sendable {
         }
         let fresh: Config
         do {
-            fresh = try Config.load(path: path)
+            // The environment overrides the file on reload as it did at start.
+            fresh = try Config.load(path: path, environment: ProcessInfo.processInfo.environment)
         } catch {
             logger.error(
                 "config reload refused; the running configuration stays", metadata: ["error": "\(error)"])
