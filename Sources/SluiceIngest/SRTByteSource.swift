@@ -1,20 +1,14 @@
-import Foundation
 import SluiceDemux
 import SluiceSRT
 
-/// Feeds the demuxer from a live SRT connection, in batches.
+/// Feeds the demuxer from a live SRT connection, woken by data.
 ///
-/// In live mode libsrt hands out one message (up to 1456 bytes) at a time, as each one's play
-/// time comes. Waking the ingest thread for every message (about 380 times a second for a
-/// 4 Mbit/s stream) costs more CPU in context switches than the demuxing itself. So the source
-/// reads without blocking, drains every message that is queued straight into libavformat's
-/// buffer, and when nothing is queued sleeps for ``batchInterval`` (which adds at most that
-/// much delay, well inside a buffer of seconds). A closed connection is noticed at the next
-/// wake; so is an idle publisher.
+/// The session's thread sleeps in the connection's epoll until libsrt has a message for it, so
+/// a stream that sends nothing costs no CPU; when woken it drains every queued message straight
+/// into libavformat's buffer, so a busy stream is read in batches. The idle timeout is the
+/// epoll's own timeout, not a poll: a closed connection or an idle publisher ends the read at
+/// once.
 final class SRTByteSource: ByteSource {
-    /// How long to sleep when nothing is queued.
-    static let batchInterval: TimeInterval = 0.010
-
     private let session: IngestSession
     private let connection: SRTConnection
     private let idleTimeout: Duration
@@ -59,11 +53,14 @@ final class SRTByteSource: ByteSource {
                 }
             case .nothingQueued:
                 if filled > 0 { return .bytes(filled) }
-                if ContinuousClock.now - lastData >= idleTimeout {
+                let remaining = idleTimeout - (ContinuousClock.now - lastData)
+                guard remaining > .zero else {
                     wentIdle = true
                     return .end
                 }
-                Thread.sleep(forTimeInterval: Self.batchInterval)
+                if connection.awaitData(timeoutMilliseconds: remaining.wholeMilliseconds) == .closed {
+                    return .end
+                }
             case .closed:
                 return filled > 0 ? .bytes(filled) : .end
             }

@@ -11,6 +11,16 @@ public enum SRTReceiveResult: Sendable, Equatable {
     case closed
 }
 
+/// What waiting for data found.
+public enum SRTWaitResult: Sendable, Equatable {
+    /// A message is queued.
+    case readable
+    /// Nothing arrived in time; the connection is still up.
+    case timedOut
+    /// The connection is closed or broken.
+    case closed
+}
+
 /// One connected SRT socket in live mode, accepted by an ``SRTListener`` or opened by an
 /// ``SRTCaller``.
 ///
@@ -22,6 +32,9 @@ public final class SRTConnection: Sendable {
 
     let socket: SRTSOCKET
     private let isClosed = Atomic<Bool>(false)
+    // The connection's own epoll: the reading thread sleeps in it until libsrt has a message
+    // for this socket, so a connection that receives nothing costs no wakeups at all.
+    private let readiness: Int32
 
     /// The peer's address as `host:port`.
     public let peer: String
@@ -32,9 +45,31 @@ public final class SRTConnection: Sendable {
         self.socket = socket
         self.peer = peer
         self.streamID = SRTSocketOptions.string(socket, SRTO_STREAMID) ?? ""
+        readiness = srt_epoll_create()
+        var events = Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue)
+        srt_epoll_add_usock(readiness, socket, &events)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        srt_epoll_release(readiness)
+    }
+
+    /// Sleeps until a message is queued, the connection ends, or the timeout passes. Closing
+    /// the connection from another thread wakes the wait.
+    /// - Parameter timeoutMilliseconds: The longest wait.
+    /// - Returns: Whether data is there, nothing came, or the connection is over.
+    public func awaitData(timeoutMilliseconds: Int) -> SRTWaitResult {
+        guard !isClosed.load(ordering: .acquiring) else { return .closed }
+        var event = SRT_EPOLL_EVENT(fd: 0, events: 0)
+        let ready = srt_epoll_uwait(readiness, &event, 1, Int64(max(timeoutMilliseconds, 0)))
+        if isClosed.load(ordering: .acquiring) { return .closed }
+        if ready > 0 {
+            return event.events & Int32(SRT_EPOLL_ERR.rawValue) != 0 ? .closed : .readable
+        }
+        // libsrt removes a broken socket from its epolls; waiting on the empty set fails.
+        return ready == 0 ? .timedOut : .closed
+    }
 
     /// Makes ``receive(into:)`` return at once, reporting a timeout when nothing is queued.
     public func setNonBlocking() throws(SRTError) {
