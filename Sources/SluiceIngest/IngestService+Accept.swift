@@ -4,11 +4,11 @@ import SluiceCore
 import SluiceSRT
 
 extension IngestService {
-    func acceptLoop(_ listener: SRTListener) {
+    func acceptLoop(_ listeners: SRTListenerGroup) {
         while !stopping.load(ordering: .acquiring) {
             do {
-                if let connection = try listener.accept(timeoutMilliseconds: 100) {
-                    open(connection)
+                if let (connection, listener) = try listeners.accept(timeoutMilliseconds: 250) {
+                    open(connection, listener: listener)
                 }
             } catch {
                 if stopping.load(ordering: .acquiring) { break }
@@ -19,7 +19,7 @@ extension IngestService {
     }
 
     /// Registers a connection that passed the handshake and starts its session's thread.
-    private func open(_ connection: SRTConnection) {
+    private func open(_ connection: SRTConnection, listener: Int) {
         let config = config.current
         // The handshake already vetted the id; parse it again for the name.
         guard let id = try? StreamID(parsing: connection.streamID), admitting.load(ordering: .acquiring)
@@ -27,7 +27,8 @@ extension IngestService {
             connection.close()
             return
         }
-        let session = IngestSession(name: id.name, connection: connection, config: config, controller: memory)
+        let session = IngestSession(
+            name: id.name, connection: connection, listener: listener, config: config, controller: memory)
         switch registry.register(session, replacing: config.srt.onDuplicate == .replace) {
         case .failure:
             // Two callers passed the handshake for one name before either was registered.

@@ -26,7 +26,7 @@ public final class IngestService: Sendable {
     private let running = Mutex<Running?>(nil)
 
     private struct Running: Sendable {
-        var listener: SRTListener
+        var listeners: SRTListenerGroup
         var acceptDone: DispatchSemaphore
     }
 
@@ -41,21 +41,23 @@ public final class IngestService: Sendable {
         self.logger = logger
     }
 
-    /// Binds the SRT listener and starts accepting publishers.
-    /// - Throws: `SRTError` if the listener cannot be set up.
+    /// Binds the SRT listeners (`srt.receive_threads` of them on `srt.listen`) and starts
+    /// accepting publishers.
+    /// - Throws: `SRTError` if a listener cannot be set up.
     public func start() throws {
         let srt = config.current.srt
-        let listener = try SRTListener(
+        let listeners = try SRTListenerGroup(
             options: SRTListenerOptions(
                 host: srt.listen.host, port: srt.listen.port, latencyMilliseconds: srt.latencyMilliseconds,
                 passphrase: srt.passphrase, keyLength: srt.keyLength,
                 receiveBufferBytes: srt.receiveBuffer.bytes, udpReceiveBufferBytes: srt.udpReceiveBuffer.bytes
             ),
+            count: srt.receiveThreads.resolved(cores: ProcessInfo.processInfo.activeProcessorCount),
             handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
         let done = DispatchSemaphore(value: 0)
-        running.withLock { $0 = Running(listener: listener, acceptDone: done) }
+        running.withLock { $0 = Running(listeners: listeners, acceptDone: done) }
         let thread = Thread { [self] in
-            acceptLoop(listener)
+            acceptLoop(listeners)
             done.signal()
         }
         thread.name = "srt-accept"
@@ -63,13 +65,16 @@ public final class IngestService: Sendable {
         logger.info(
             "listening",
             metadata: [
-                "srt": "\(srt.listen.host):\(listener.port)", "latency_ms": "\(srt.latencyMilliseconds)",
-                "encrypted": "\(srt.passphrase != nil)",
+                "srt": "\(srt.listen.host):\(listeners.port)", "latency_ms": "\(srt.latencyMilliseconds)",
+                "encrypted": "\(srt.passphrase != nil)", "receive_threads": "\(listeners.count)",
             ])
     }
 
     /// The port the SRT listener is bound to, once started.
-    public var port: UInt16? { running.withLock { $0?.listener.port } }
+    public var port: UInt16? { running.withLock { $0?.listeners.port } }
+
+    /// How many SRT listeners (each with its own libsrt receive thread) share the port.
+    public var listenerCount: Int { running.withLock { $0?.listeners.count ?? 0 } }
 
     /// The live sessions, sorted by stream name.
     public var sessions: [IngestSession] { registry.all }
@@ -106,7 +111,7 @@ public final class IngestService: Sendable {
         if sessionThreads.wait(timeout: .now() + 1.5) == .timedOut {
             logger.warning("some streams did not close in time")
         }
-        running.listener.close()
+        running.listeners.close()
         logger.info("stopped")
     }
 }

@@ -12,14 +12,15 @@ extension IngestSession {
     ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - logger: Where the stream's going live is logged.
     func run(idleTimeout: Duration, controller: MemoryController, logger: Logger) {
+        thread.store(currentKernelThreadID(), ordering: .relaxed)
         controller.register(memory)
-        let source: SRTByteSource
         do {
-            source = try SRTByteSource(session: self, idleTimeout: idleTimeout)
+            try applyIdleTimeout(idleTimeout)
         } catch {
             noteEnd(.demuxFailed("\(error)"))
             return
         }
+        let source = SRTByteSource(session: self)
         let demuxer: Demuxer
         do {
             demuxer = try Demuxer(source: source)

@@ -21,10 +21,14 @@ public final class IngestSession: Sendable {
     public let connectedAt: ContinuousClock.Instant
     /// The stream's memory: its frames in GOPs, its accounting, its rate bucket.
     public let memory: StreamMemory
+    /// Which of the SRT listeners sharing the port (and so which libsrt receive thread) the
+    /// publisher arrived through.
+    public let listener: Int
 
     let connection: SRTConnection
     let receivedBytes = Atomic<Int>(0)
     let corruptPackets = Atomic<Int>(0)
+    let thread = Atomic<Int32>(0)
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -41,9 +45,12 @@ public final class IngestSession: Sendable {
     /// - Parameters:
     ///   - name: The stream's name.
     ///   - connection: The publisher's connection.
+    ///   - listener: The listener it arrived through.
     ///   - config: The configuration in force.
     ///   - controller: The memory controller whose books the stream joins.
-    init(name: StreamName, connection: SRTConnection, config: Config, controller: MemoryController) {
+    init(
+        name: StreamName, connection: SRTConnection, listener: Int, config: Config, controller: MemoryController
+    ) {
         let now = ContinuousClock.now
         let tracker = StreamTracker(
             name: name.value, settings: config.memorySettings(for: name.value), ledger: controller.ledger)
@@ -55,6 +62,7 @@ public final class IngestSession: Sendable {
         self.streamID = connection.streamID
         self.peer = connection.peer
         self.connection = connection
+        self.listener = listener
         self.connectedAt = now
         self.memory = StreamMemory(buffer: buffer, bucket: controller.gate.makeStreamBucket(now: now), now: now)
     }
@@ -86,11 +94,25 @@ public final class IngestSession: Sendable {
     /// Bytes received from the publisher, before demuxing.
     public var bytesReceived: Int { receivedBytes.load(ordering: .relaxed) }
 
+    /// The kernel id of the session's thread (as `top -H` and `/proc/<pid>/task` show it), once
+    /// it runs: which thread to look at when one stream costs more CPU than its bytes explain.
+    public var threadID: Int32? {
+        let id = thread.load(ordering: .relaxed)
+        return id == 0 ? nil : id
+    }
+
     /// Packets the demuxer found corrupt and skipped.
     public var corruptPacketCount: Int { corruptPackets.load(ordering: .relaxed) }
 
     /// libsrt's statistics for the publisher's connection.
     public var transportStatistics: SRTStatistics? { connection.statistics() }
+
+    /// Sets how long the publisher may send nothing before the stream is dropped (at start and
+    /// on reload): the session's blocking receive gives up after that long.
+    /// - Parameter timeout: `srt.idle_timeout_ms`.
+    public func applyIdleTimeout(_ timeout: Duration) throws {
+        try connection.setBlocking(timeoutMilliseconds: timeout.wholeMilliseconds)
+    }
 
     /// Asks the stream to end: closes the connection, which wakes its thread.
     /// - Parameter reason: Why; the first reason given is the one kept.

@@ -3,67 +3,49 @@ import SluiceSRT
 
 /// Feeds the demuxer from a live SRT connection, woken by data.
 ///
-/// The session's thread sleeps in the connection's epoll until libsrt has a message for it, so
-/// a stream that sends nothing costs no CPU; when woken it drains every queued message straight
-/// into libavformat's buffer, so a busy stream is read in batches. The idle timeout is the
-/// epoll's own timeout, not a poll: a closed connection or an idle publisher ends the read at
-/// once.
+/// The session's thread sleeps in a blocking receive until libsrt has a message for it (at the
+/// message's play time), so a stream that sends nothing costs no CPU, and a stream costs
+/// wakeups in proportion to its messages. The idle timeout is the receive's own timeout, not a
+/// poll; closing the connection wakes the receive at once.
 final class SRTByteSource: ByteSource {
     private let session: IngestSession
     private let connection: SRTConnection
-    private let idleTimeout: Duration
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
-    private var lastData = ContinuousClock.now
 
     /// Whether the source ended because the publisher went idle.
     private(set) var wentIdle = false
 
     /// - Parameters:
     ///   - session: The session whose connection to read; its received-byte count is kept here.
-    ///   - idleTimeout: How long the publisher may send nothing.
-    init(session: IngestSession, idleTimeout: Duration) throws {
+    init(session: IngestSession) {
         self.session = session
         self.connection = session.connection
-        self.idleTimeout = idleTimeout
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
-        try connection.setNonBlocking()
     }
 
     deinit { staging.deallocate() }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
-        var filled = takeStaged(into: buffer)
-        while true {
-            // Whole messages go straight into libavformat's buffer while they fit; a message
-            // that might not fit goes to the staging buffer and is handed out in pieces.
-            let direct = buffer.count - filled >= SRTConnection.maxMessageBytes
-            let target =
-                direct ? UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]) : staging
-            switch connection.receive(into: target) {
-            case .received(let count):
-                lastData = .now
-                session.receivedBytes.add(count, ordering: .relaxed)
-                if direct {
-                    filled += count
-                } else {
-                    staged = 0..<count
-                    filled += takeStaged(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                    return .bytes(filled)
-                }
-            case .nothingQueued:
-                if filled > 0 { return .bytes(filled) }
-                let remaining = idleTimeout - (ContinuousClock.now - lastData)
-                guard remaining > .zero else {
-                    wentIdle = true
-                    return .end
-                }
-                if connection.awaitData(timeoutMilliseconds: remaining.wholeMilliseconds) == .closed {
-                    return .end
-                }
-            case .closed:
-                return filled > 0 ? .bytes(filled) : .end
-            }
+        let handed = takeStaged(into: buffer)
+        // A message at hand goes to the demuxer now: waiting for the next would hold back the
+        // frame it completes.
+        if handed > 0 { return .bytes(handed) }
+        // Whole messages go straight into libavformat's buffer when they fit; one that might
+        // not goes to the staging buffer and is handed out in pieces.
+        let direct = buffer.count >= SRTConnection.maxMessageBytes
+        switch connection.receive(into: direct ? buffer : staging) {
+        case .received(let count):
+            session.receivedBytes.add(count, ordering: .relaxed)
+            if direct { return .bytes(count) }
+            staged = 0..<count
+            return .bytes(takeStaged(into: buffer))
+        case .nothingQueued:
+            // The receive waited the whole idle timeout for a message.
+            wentIdle = true
+            return .end
+        case .closed:
+            return .end
         }
     }
 

@@ -11,16 +11,6 @@ public enum SRTReceiveResult: Sendable, Equatable {
     case closed
 }
 
-/// What waiting for data found.
-public enum SRTWaitResult: Sendable, Equatable {
-    /// A message is queued.
-    case readable
-    /// Nothing arrived in time; the connection is still up.
-    case timedOut
-    /// The connection is closed or broken.
-    case closed
-}
-
 /// One connected SRT socket in live mode, accepted by an ``SRTListener`` or opened by an
 /// ``SRTCaller``.
 ///
@@ -32,9 +22,6 @@ public final class SRTConnection: Sendable {
 
     let socket: SRTSOCKET
     private let isClosed = Atomic<Bool>(false)
-    // The connection's own epoll: the reading thread sleeps in it until libsrt has a message
-    // for this socket, so a connection that receives nothing costs no wakeups at all.
-    private let readiness: Int32
 
     /// The peer's address as `host:port`.
     public let peer: String
@@ -45,35 +32,20 @@ public final class SRTConnection: Sendable {
         self.socket = socket
         self.peer = peer
         self.streamID = SRTSocketOptions.string(socket, SRTO_STREAMID) ?? ""
-        readiness = srt_epoll_create()
-        var events = Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue)
-        srt_epoll_add_usock(readiness, socket, &events)
     }
 
-    deinit {
-        close()
-        srt_epoll_release(readiness)
-    }
+    deinit { close() }
 
-    /// Sleeps until a message is queued, the connection ends, or the timeout passes. Closing
-    /// the connection from another thread wakes the wait.
-    /// - Parameter timeoutMilliseconds: The longest wait.
-    /// - Returns: Whether data is there, nothing came, or the connection is over.
-    public func awaitData(timeoutMilliseconds: Int) -> SRTWaitResult {
-        guard !isClosed.load(ordering: .acquiring) else { return .closed }
-        var event = SRT_EPOLL_EVENT(fd: 0, events: 0)
-        let ready = srt_epoll_uwait(readiness, &event, 1, Int64(max(timeoutMilliseconds, 0)))
-        if isClosed.load(ordering: .acquiring) { return .closed }
-        if ready > 0 {
-            return event.events & Int32(SRT_EPOLL_ERR.rawValue) != 0 ? .closed : .readable
-        }
-        // libsrt removes a broken socket from its epolls; waiting on the empty set fails.
-        return ready == 0 ? .timedOut : .closed
-    }
 
-    /// Makes ``receive(into:)`` return at once, reporting a timeout when nothing is queued.
-    public func setNonBlocking() throws(SRTError) {
-        try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
+    /// Makes ``receive(into:)`` sleep until a message is ready, the connection ends, or
+    /// `milliseconds` pass (then it reports nothing queued). The wait is on the socket's own
+    /// condition, which libsrt signals when a message reaches its play time or the socket
+    /// closes: a connection that receives nothing costs no wakeups. (libsrt's epoll is no
+    /// substitute: every waiter wakes on a global event at least every 10 ms.)
+    /// - Parameter milliseconds: The longest wait.
+    public func setBlocking(timeoutMilliseconds milliseconds: Int) throws(SRTError) {
+        try SRTSocketOptions.set(socket, SRTO_RCVSYN, true)
+        try SRTSocketOptions.set(socket, SRTO_RCVTIMEO, Int32(clamping: milliseconds))
     }
 
     /// Receives one message.

@@ -69,21 +69,25 @@ public struct SRTListenerOptions: Sendable {
 
 /// A listening SRT socket in live mode that decides on every caller in the handshake
 /// (`srt_listen_callback`), so refused callers never become connections.
+///
+/// A listener binds its own UDP socket, or takes one already bound (``SharedPort``), so that
+/// several listeners can share a port, each with its own libsrt receive thread.
 public final class SRTListener: Sendable {
     let socket: SRTSOCKET
-    private let epoll: Int32
     let handshake: HandshakeHandler
     private let isClosed = Atomic<Bool>(false)
 
     /// The port the listener is bound to.
     public let port: UInt16
 
-    /// Binds and starts listening.
+    /// Binds (or takes `udpSocket`) and starts listening.
     /// - Parameters:
     ///   - options: Address, latency and encryption.
+    ///   - udpSocket: A UDP socket already bound to the address, which libsrt takes over;
+    ///     `nil` to bind one.
     ///   - handshake: Decides on each caller.
     /// - Throws: ``SRTError`` if the socket cannot be set up or bound.
-    public init(options: SRTListenerOptions, handshake: @escaping HandshakeHandler) throws(SRTError) {
+    init(options: SRTListenerOptions, udpSocket: Int32?, handshake: @escaping HandshakeHandler) throws(SRTError) {
         SRTLibrary.ensureStarted()
         let socket = srt_create_socket()
         guard socket != csrt_invalid_sock() else { throw SRTLibrary.lastError }
@@ -102,16 +106,18 @@ public final class SRTListener: Sendable {
                 // small kernel buffer overflows while libsrt's receive thread waits for a core.
                 try SRTSocketOptions.set(socket, SRTO_UDP_RCVBUF, Int32(bytes))
             }
-            // Accept without blocking; waiting happens in the epoll with a timeout.
+            // Accept without blocking; the group waits for callers in its epoll.
             try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
-            let bound = try SocketAddress.withIPv4(host: options.host, port: options.port) {
-                srt_bind(socket, $0, $1)
-            }
+            let bound =
+                if let udpSocket {
+                    srt_bind_acquire(socket, udpSocket)
+                } else {
+                    try SocketAddress.withIPv4(host: options.host, port: options.port) {
+                        srt_bind(socket, $0, $1)
+                    }
+                }
             guard bound == 0 else { throw SRTLibrary.lastError }
             port = Self.boundPort(socket)
-            epoll = srt_epoll_create()
-            var events = Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue)
-            srt_epoll_add_usock(epoll, socket, &events)
         } catch {
             srt_close(socket)
             throw error
@@ -138,23 +144,8 @@ public final class SRTListener: Sendable {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    /// Waits up to `timeoutMilliseconds` for a caller that passed the handshake.
-    /// - Parameter timeoutMilliseconds: How long to wait.
-    /// - Returns: The new connection, or `nil` if none arrived in time.
-    /// - Throws: ``SRTError`` if the listener is closed or broken.
-    public func accept(timeoutMilliseconds: Int) throws(SRTError) -> SRTConnection? {
-        guard !isClosed.load(ordering: .acquiring) else {
-            throw SRTError(code: Int32(SRT_EINVSOCK.rawValue), message: "the listener is closed")
-        }
-        var ready: SRTSOCKET = 0
-        var readyCount: Int32 = 1
-        let waited = srt_epoll_wait(
-            epoll, &ready, &readyCount, nil, nil, Int64(timeoutMilliseconds), nil, nil, nil, nil)
-        if waited < 0 {
-            let error = SRTLibrary.lastError
-            if error.code == Int32(SRT_ETIMEOUT.rawValue) { return nil }
-            throw error
-        }
+    /// Accepts a caller that passed the handshake, if one is waiting.
+    func acceptWaiting() throws(SRTError) -> SRTConnection? {
         var address = sockaddr_storage()
         var length = Int32(MemoryLayout<sockaddr_storage>.size)
         let accepted = withUnsafeMutablePointer(to: &address) {
@@ -172,9 +163,8 @@ public final class SRTListener: Sendable {
     }
 
     /// Stops listening. Callers get no answer afterwards.
-    public func close() {
+    func close() {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         srt_close(socket)
-        srt_epoll_release(epoll)
     }
 }

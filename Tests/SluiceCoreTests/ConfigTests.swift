@@ -191,7 +191,7 @@ import Testing
         #expect(
             Config.restartOnlyKeys == [
                 "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
-                "srt.udp_receive_buffer", "http.listen", "memory.malloc_arena_max",
+                "srt.udp_receive_buffer", "srt.receive_threads", "http.listen", "memory.malloc_arena_max",
             ])
         let running = Config()
         let fresh = Config.everyKeyChanged

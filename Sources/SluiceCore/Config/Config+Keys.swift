@@ -17,6 +17,8 @@ extension Config {
         ConfigKey(
             "srt.udp_receive_buffer", \.srt.udpReceiveBuffer, .size(in: (64 << 10)...(1 << 30)),
             restartOnly: true),
+        ConfigKey("srt.receive_threads", \.srt.receiveThreads, .threadCount(in: 1...64), restartOnly: true),
+        ConfigKey("srt.receive_saturation", \.srt.receiveSaturation, .fraction(above: 0, upTo: 1)),
 
         ConfigKey("buffer.max_duration_ms", \.buffer.maxDurationMilliseconds, .integer(in: 100...3_600_000)),
 

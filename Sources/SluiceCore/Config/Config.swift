@@ -41,6 +41,13 @@ public struct Config: Sendable, Equatable {
         /// `srt.udp_receive_buffer`: the kernel receive buffer of the UDP socket every
         /// connection arrives through (`SRTO_UDP_RCVBUF`, capped by `net.core.rmem_max`).
         public var udpReceiveBuffer = ByteSize(bytes: 4 << 20)
+        /// `srt.receive_threads`: how many SRT listeners share `srt.listen` (through
+        /// `SO_REUSEPORT`), each with its own libsrt receive thread. One receive thread serves
+        /// every connection of its listener and saturates near 1.2 Gbit/s whatever the cores.
+        public var receiveThreads = ThreadCount.auto
+        /// `srt.receive_saturation`: the busiest receive thread's share of a core past which
+        /// new publishers are refused (1402, `receive_capacity`), so the live ones keep flowing.
+        public var receiveSaturation = 0.85
 
         /// The defaults.
         public init() {}

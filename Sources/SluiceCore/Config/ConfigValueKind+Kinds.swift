@@ -164,3 +164,26 @@ extension ConfigValueKind {
         choice(Value.allCases.map { ($0.rawValue, $0) })
     }
 }
+
+extension ConfigValueKind where Value == ThreadCount {
+    /// `"auto"`, or an integer within `range`.
+    static func threadCount(in range: ClosedRange<Int>) -> Self {
+        ConfigValueKind(
+            read: { value, key throws(ConfigError) in
+                if value == .string("auto") { return .auto }
+                guard case .integer(let number) = value, let count = Int(exactly: number), range.contains(count)
+                else {
+                    throw .expected(
+                        key, "an integer from \(range.lowerBound) to \(range.upperBound), or \"auto\"", got: value)
+                }
+                return .count(count)
+            },
+            write: {
+                switch $0 {
+                case .auto: .string("auto")
+                case .count(let count): .integer(Int64(count))
+                }
+            },
+            environmentValue: numberOrText)
+    }
+}

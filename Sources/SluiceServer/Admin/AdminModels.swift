@@ -57,6 +57,10 @@ struct StreamDetail: ResponseEncodable {
     var framesReceived: [String: Int]
     var framesDropped: [String: Int]
     var corruptPackets: Int
+    /// The SRT listener (and libsrt receive thread) the publisher arrived through.
+    var listener: Int
+    /// The kernel id of the session's thread, for `top -H`.
+    var threadId: Int32?
 }
 
 /// `GET /api/memory`.
@@ -166,6 +170,6 @@ extension StreamDetail {
             framesReceived: received,
             framesDropped: Dictionary(
                 uniqueKeysWithValues: counters.framesDropped.map { ($0.key.rawValue, $0.value) }),
-            corruptPackets: stream.corruptPacketCount)
+            corruptPackets: stream.corruptPacketCount, listener: stream.listener, threadId: stream.threadID)
     }
 }

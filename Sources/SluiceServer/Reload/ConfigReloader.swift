@@ -67,6 +67,8 @@ public struct ConfigReloader: Sendable {
             session.buffer.setLimits(config.buffer.limits)
             session.buffer.trimToQuota()
             memory.gate.reconfigureBucket(of: session.memory)
+            // A session that already ended has nothing left to time out.
+            try? session.applyIdleTimeout(.milliseconds(config.srt.idleTimeoutMilliseconds))
         }
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import SluiceCore
+import SluiceIngest
+import SluiceSRT
+import Testing
+
+extension Integration {
+    /// The receive engine: several libsrt receive threads on one port, and threads woken by data.
+    @Suite struct Engine {
+        /// Four listeners share the port; callers spread across them, and the handshake decides
+        /// as with one: the stream limit and duplicates hold across listeners.
+        @Test func severalListenersOnOnePortDecideAsOne() async throws {
+            let server = try TestServer {
+                $0.srt.receiveThreads = .count(4)
+                $0.srt.maxStreams = 6
+            }
+            #expect(server.server.ingest.listenerCount == 4)
+            let receiveThreads = try taskNames().filter { $0.hasPrefix("SRT:RcvQ") }
+            #expect(receiveThreads.count >= 4, "\(receiveThreads)")
+
+            var callers: [SRTConnection] = []
+            defer { for caller in callers { caller.close() } }
+            for index in 0..<6 {
+                callers.append(try SRTCaller.connect(host: "127.0.0.1", port: server.port, streamID: "live/s\(index)"))
+            }
+            let sessions = try await waitFor("six sessions") {
+                let sessions = server.server.streams
+                return sessions.count == 6 ? sessions : nil
+            }
+            #expect(Set(sessions.map(\.listener)).count > 1, "callers spread over the listeners")
+            // Each new caller comes from a new port, so these land on different listeners.
+            for index in 0..<8 {
+                #expect(server.rejection(streamID: "live/extra\(index)") == .overload)
+                #expect(server.rejection(streamID: "live/s\(index % 6)") == .conflict)
+            }
+            #expect(server.server.streams.count == 6)
+            #expect(server.server.ingest.refusals.snapshot == ["max_streams": 8, "conflict": 8])
+        }
+
+        /// A publisher that connects and sends nothing puts its session's thread to sleep until
+        /// data comes: it is not woken at all, where a poll would wake it a hundred times a second.
+        @Test func aStreamThatSendsNothingCostsNoWakeups() async throws {
+            let server = try TestServer { $0.srt.idleTimeoutMilliseconds = 60_000 }
+            let silent = try RawPublisher(port: server.port, streamID: "live/silent")
+            defer { silent.connection.close() }
+            let session = try await waitFor("the silent session's thread") {
+                server.server.stream(named: "live/silent").flatMap { $0.threadID != nil ? $0 : nil }
+            }
+            let thread = try #require(session.threadID)
+            let before = try contextSwitches(thread)
+            try await Task.sleep(for: .seconds(3))
+            let after = try contextSwitches(thread)
+            #expect(after - before <= 2, "\(after - before) wakeups in 3 s")
+
+            // Data wakes it at once.
+            try await silent.send(Array(try RawPublisher.fixtureBytes("h264_aac.ts").prefix(300_000)))
+            _ = try await server.waitForLiveStream("live/silent")
+            #expect(try contextSwitches(thread) > after)
+        }
+
+        /// The names of this process's threads.
+        func taskNames() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {
+                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+
+        /// How often a thread has been switched out, voluntarily or not.
+        func contextSwitches(_ thread: Int32) throws -> Int {
+            let status = try String(contentsOfFile: "/proc/self/task/\(thread)/status", encoding: .utf8)
+            return status.split(separator: "\n").filter { $0.hasSuffix("ctxt_switches") || $0.contains("ctxt_switches:") }
+                .compactMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
+                .reduce(0, +)
+        }
+    }
+}
