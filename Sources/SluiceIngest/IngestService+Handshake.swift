@@ -32,10 +32,15 @@ extension IngestService {
         logger.warning("refused", metadata: metadata)
     }
 
-    /// Whether one more stream fits: the stream count and the memory controller's admission.
-    /// Only reads.
+    /// Whether one more stream fits: the stream count, the memory controller's admission and
+    /// the receive threads' load. Only reads.
     func capacityRefusal() -> AdmissionRefusal? {
-        memory.admission.refusal(
-            liveStreams: registry.count, maxStreams: config.current.srt.maxStreams, now: .now)
+        let srt = config.current.srt
+        if let refusal = memory.admission.refusal(
+            liveStreams: registry.count, maxStreams: srt.maxStreams, now: .now)
+        {
+            return refusal
+        }
+        return receiveCapacity.isFull(saturation: srt.receiveSaturation) ? .receiveCapacity : nil
     }
 }

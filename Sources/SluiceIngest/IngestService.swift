@@ -15,6 +15,7 @@ import Synchronization
 public final class IngestService: Sendable {
     let config: ConfigStore
     let memory: MemoryController
+    let receiveCapacity: ReceiveCapacity
     let logger: Logger
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
@@ -34,10 +35,14 @@ public final class IngestService: Sendable {
     /// - Parameters:
     ///   - config: The configuration in force, read at every handshake and accept.
     ///   - memory: The memory controller every stream's frames are admitted through.
+    ///   - receiveCapacity: How busy libsrt's receive threads are.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
-    public init(config: ConfigStore, memory: MemoryController, logger: Logger) {
+    public init(
+        config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity, logger: Logger
+    ) {
         self.config = config
         self.memory = memory
+        self.receiveCapacity = receiveCapacity
         self.logger = logger
     }
 

@@ -22,7 +22,10 @@ public final class SluiceServer: Sendable {
     public let ingest: IngestService
     /// Re-reads the configuration file and applies it.
     public let reloader: ConfigReloader
+    /// How busy libsrt's receive threads are.
+    public let receiveCapacity: ReceiveCapacity
     let monitor: MemoryMonitorService
+    let receiveMonitor: ReceiveCapacityMonitor
     let logger: Logger
     let http = HTTPPort()
 
@@ -43,11 +46,15 @@ public final class SluiceServer: Sendable {
         let budgets = BudgetResolver(containerLimit: containerLimit, physicalMemory: physicalMemory)
         let memory = MemoryController(
             config: config.memory, budget: budgets.resolve(config.memory), probe: probe, now: .now)
-        let ingest = IngestService(config: store, memory: memory, logger: logger)
+        let receiveCapacity = ReceiveCapacity(probe: ProcessThreads(), now: .now)
+        let ingest = IngestService(
+            config: store, memory: memory, receiveCapacity: receiveCapacity, logger: logger)
         configuration = store
         self.memory = memory
         self.ingest = ingest
+        self.receiveCapacity = receiveCapacity
         self.logger = logger
+        receiveMonitor = ReceiveCapacityMonitor(capacity: receiveCapacity, ingest: ingest)
         monitor = MemoryMonitorService(config: store, memory: memory, ingest: ingest, logger: logger)
         reloader = ConfigReloader(
             path: configPath, store: store, memory: memory, ingest: ingest, budgets: budgets, logger: logger)
@@ -69,7 +76,8 @@ public final class SluiceServer: Sendable {
     public func services() -> [any Service] {
         logBudget()
         return [
-            monitor, ingest, HangupReloadService(reloader: reloader, logger: logger), buildHTTPApplication(),
+            monitor, receiveMonitor, ingest, HangupReloadService(reloader: reloader, logger: logger),
+            buildHTTPApplication(),
         ]
     }
 
@@ -79,13 +87,15 @@ public final class SluiceServer: Sendable {
         logBudget()
         try ingest.start()
         monitor.start()
+        receiveMonitor.start()
     }
 
     /// Stops what ``start()`` started: ingest first (new callers get 1503, every stream is
-    /// closed and its buffer freed), then the monitor.
+    /// closed and its buffer freed), then the monitors.
     public func shutdown() {
         ingest.shutdown()
         monitor.stop()
+        receiveMonitor.stop()
     }
 
     private func logBudget() {
@@ -93,7 +103,8 @@ public final class SluiceServer: Sendable {
         logger.info(
             "memory budget",
             metadata: [
-                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)", "base_bytes": "\(memory.base)",
+                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)",
+                "base_bytes": "\(memory.base)",
                 "per_stream_limit": "\(config.memory.perStreamLimit)",
             ])
     }

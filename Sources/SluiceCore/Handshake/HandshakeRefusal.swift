@@ -39,6 +39,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
             "memory_pressure: memory is at or above memory.refuse_new_streams_at, or not yet back below soft"
         case .capacity(.projectedMemory):
             "projected_memory: one more stream would not fit beside the live ones under soft"
+        case .capacity(.receiveCapacity):
+            "receive_capacity: one more stream would push the busiest SRT receive thread past srt.receive_saturation"
         }
     }
 }

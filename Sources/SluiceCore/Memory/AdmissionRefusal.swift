@@ -1,4 +1,5 @@
-/// Why a new stream is refused for lack of capacity (SRT reject code 1402).
+/// Why a new stream is refused for lack of capacity (SRT reject code 1402): stream count,
+/// memory, or receive threads.
 public enum AdmissionRefusal: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// `srt.max_streams` streams are live.
     case maxStreams = "max_streams"
@@ -8,6 +9,9 @@ public enum AdmissionRefusal: String, Sendable, Hashable, CaseIterable, CustomSt
     /// One more stream of the estimated footprint would push pressure past soft beside the
     /// streams already live.
     case projectedMemory = "projected_memory"
+    /// One more stream would push the busiest libsrt receive thread past
+    /// `srt.receive_saturation`.
+    case receiveCapacity = "receive_capacity"
 
     public var description: String { rawValue }
 }

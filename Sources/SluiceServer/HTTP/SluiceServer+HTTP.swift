@@ -8,7 +8,9 @@ extension SluiceServer {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         let authorization = AdminAuthorization(config: configuration)
-        MetricsController(exporter: MetricsExporter(memory: memory, ingest: ingest)).addRoutes(to: router)
+        MetricsController(
+            exporter: MetricsExporter(memory: memory, ingest: ingest, receiveCapacity: receiveCapacity)
+        ).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
         StreamsController(ingest: ingest, config: configuration, authorization: authorization, logger: logger)
             .addRoutes(to: router)
@@ -27,7 +29,8 @@ extension SluiceServer {
         return Application(
             router: buildRouter(),
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
-            configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
+            configuration: .init(
+                address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 http.bound(port)

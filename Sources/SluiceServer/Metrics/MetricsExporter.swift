@@ -11,12 +11,14 @@ import SluiceSRT
 struct MetricsExporter: Sendable {
     let memory: MemoryController
     let ingest: IngestService
+    let receiveCapacity: ReceiveCapacity
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let families = Families(registry)
         exportProcess(families)
         exportStreams(families)
+        exportReceiveThreads(families)
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
@@ -81,6 +83,28 @@ struct MetricsExporter: Sendable {
             families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
                 by: Int64(count))
         }
+    }
+
+    private func exportReceiveThreads(_ families: Families) {
+        let connections = families.describe(
+            "sluice_srt_listener_connections", "", "Publishers per SRT listener sharing srt.listen")
+        var perListener = [Int](repeating: 0, count: ingest.listenerCount)
+        for session in ingest.sessions where session.listener < perListener.count {
+            perListener[session.listener] += 1
+        }
+        for (listener, count) in perListener.enumerated() {
+            families.registry.makeGauge(descriptor: connections, labels: [("listener", "\(listener)")])
+                .set(to: Double(count))
+        }
+        let load = receiveCapacity.load
+        let cpu = families.describe(
+            "sluice_srt_receive_thread_cpu", "ratio", "Share of a core each libsrt receive thread used")
+        for (thread, share) in load.utilization {
+            families.registry.makeGauge(descriptor: cpu, labels: [("thread", thread)]).set(to: share)
+        }
+        families.gauge(
+            "sluice_srt_receive_stream_cost", "ratio",
+            "Estimated share of a receive thread's core one more publisher takes", load.perStream ?? 0)
     }
 
     private func exportStreams(_ families: Families) {
