@@ -11,6 +11,19 @@ extension HandshakeRefusal {
         case .unsupportedMedia: .unsupportedMedia
         case .conflict: .conflict
         case .capacity: .overload
+        case .encryption(.badSecret): .badSecret
+        case .encryption(.unsecure): .unsecure
+        }
+    }
+}
+
+extension EncryptionRefusal {
+    /// The refusal libsrt made itself, from the reject code it sent.
+    init?(_ reason: RejectReason) {
+        switch reason {
+        case .badSecret: self = .badSecret
+        case .unsecure: self = .unsecure
+        default: return nil
         }
     }
 }

@@ -12,9 +12,13 @@ extension IngestService {
             isLive: registry.isLive, capacity: capacityRefusal)
         switch decision {
         case .success:
-            return .accept
+            // libsrt checks the passphrase after this, and refuses on its own.
+            return .accept { [weak self] reason in
+                guard let self, let refusal = EncryptionRefusal(reason) else { return }
+                refuse(peer: request.peer, streamID: request.streamIDText, .encryption(refusal))
+            }
         case .failure(let refusal):
-            refuse(peer: request.peer, streamID: request.streamID, refusal)
+            refuse(peer: request.peer, streamID: request.streamIDText, refusal)
             return .reject(refusal.rejectReason)
         }
     }

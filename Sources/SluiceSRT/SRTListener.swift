@@ -5,14 +5,20 @@ import Synchronization
 public struct HandshakeRequest: Sendable {
     /// The caller's address as `host:port`.
     public var peer: String
-    /// The stream id the caller sent (empty if none).
-    public var streamID: String
+    /// The stream id's bytes as the caller sent them (empty if none), NUL bytes and invalid
+    /// UTF-8 included: deciding whether they are acceptable is the handler's job.
+    public var streamID: [UInt8]
+
+    /// The stream id as text for logs; invalid UTF-8 becomes U+FFFD.
+    public var streamIDText: String { String(decoding: streamID, as: UTF8.self) }
 }
 
 /// What to do with a caller in the handshake.
-public enum HandshakeDecision: Sendable, Equatable {
-    /// Let the caller in.
-    case accept
+public enum HandshakeDecision: Sendable {
+    /// Let the caller in. libsrt checks encryption only after this, so it may still refuse
+    /// the caller (a wrong or missing passphrase); `ifRefused` then hears why, on libsrt's
+    /// receive thread.
+    case accept(ifRefused: @Sendable (RejectReason) -> Void)
     /// Refuse it with this reason, which the caller receives.
     case reject(RejectReason)
 }

@@ -44,7 +44,7 @@ import Testing
     @Test(arguments: table) func decisionTable(_ row: Row) {
         var askedCapacity = false
         let result = HandshakePolicy(onDuplicate: row.onDuplicate).decide(
-            rawStreamID: row.streamID, shuttingDown: row.shuttingDown,
+            rawStreamID: row.streamID.utf8, shuttingDown: row.shuttingDown,
             isLive: { row.live.contains($0.value) },
             capacity: {
                 askedCapacity = true

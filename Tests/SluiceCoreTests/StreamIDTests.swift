@@ -59,4 +59,32 @@ import Testing
         }
         #expect(throws: StreamIDError.empty) { try StreamID(parsing: "") }
     }
+
+    @Test func anEmbeddedNULIsRefusedWhereItIs() {
+        #expect(throws: StreamIDError.embeddedNUL(at: 8)) {
+            try StreamID(parsing: Array("live/nul\u{0}evil".utf8))
+        }
+        #expect(throws: StreamIDError.embeddedNUL(at: 26)) {
+            try StreamID(parsing: "#!::r=live/x,m=publish,u=a\u{0}")
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedOnTheRawBytes() {
+        #expect(throws: StreamIDError.invalidUTF8(at: 5)) {
+            try StreamID(parsing: Array("live/".utf8) + [0xC3, 0x28])
+        }
+        #expect(throws: StreamIDError.invalidUTF8(at: 0)) { try StreamID(parsing: [0xFF]) }
+    }
+
+    @Test(arguments: [(UInt32(0x1B), 25), (0x7F, 25), (0x9B, 25), (0x0A, 25)])
+    func controlCharactersAreRefusedInEveryField(value: UInt32, offset: Int) {
+        let scalar = Character(Unicode.Scalar(value)!)
+        #expect(throws: StreamIDError.controlCharacter(value, at: offset)) {
+            try StreamID(parsing: "#!::r=live/x,m=publish,u=\(scalar)")
+        }
+    }
+
+    @Test func bytesThatAreValidParseAsText() throws {
+        #expect(try StreamID(parsing: Array("#!::r=live/cam1,m=publish".utf8)).name.value == "live/cam1")
+    }
 }

@@ -16,14 +16,14 @@ public struct HandshakePolicy: Sendable {
 
     /// Decides on one caller.
     /// - Parameters:
-    ///   - rawStreamID: The stream id as the caller sent it.
+    ///   - rawStreamID: The stream id's bytes exactly as the caller sent them.
     ///   - shuttingDown: Whether the server has stopped admitting.
     ///   - isLive: Whether a name is being published now.
     ///   - capacity: Whether one more stream fits; asked only when the caller would add a
     ///     stream, not replace one.
     /// - Returns: The parsed stream id to admit, or why not.
     public func decide(
-        rawStreamID: String, shuttingDown: Bool, isLive: (StreamName) -> Bool,
+        rawStreamID: some Collection<UInt8>, shuttingDown: Bool, isLive: (StreamName) -> Bool,
         capacity: () -> AdmissionRefusal?
     ) -> Result<StreamID, HandshakeRefusal> {
         if shuttingDown { return .failure(.shuttingDown) }

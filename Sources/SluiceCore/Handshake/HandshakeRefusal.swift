@@ -13,6 +13,9 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     case conflict(StreamName)
     /// One more stream does not fit: stream count or memory (SRT 1402).
     case capacity(AdmissionRefusal)
+    /// libsrt refused the caller's encryption after the policy let it through (libsrt's own
+    /// `BADSECRET` or `UNSECURE`).
+    case encryption(EncryptionRefusal)
 
     /// The reason's label in logs and metrics (`sluice_streams_rejected_total{reason=...}`).
     public var label: String {
@@ -23,6 +26,7 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .unsupportedMedia: "unsupported_media"
         case .conflict: "conflict"
         case .capacity(let refusal): refusal.rawValue
+        case .encryption(let refusal): refusal.rawValue
         }
     }
 
@@ -41,6 +45,7 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
             "projected_memory: one more stream would not fit beside the live ones under soft"
         case .capacity(.receiveCapacity):
             "receive_capacity: one more stream would push the busiest SRT receive thread past srt.receive_saturation"
+        case .encryption(let refusal): refusal.description
         }
     }
 }

@@ -18,6 +18,14 @@ public enum StreamIDError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(String)
     /// The resource name is not a valid ``StreamName``.
     case invalidName(String, reason: String)
+    /// The id holds a NUL byte at this byte offset: read as a C string it would be cut short
+    /// there, and name a different stream than the caller sent.
+    case embeddedNUL(at: Int)
+    /// The id is not valid UTF-8 from this byte offset on.
+    case invalidUTF8(at: Int)
+    /// The id holds a control character (C0, DEL or C1), which could rewrite a terminal that
+    /// shows it, at this byte offset.
+    case controlCharacter(UInt32, at: Int)
 
     public var description: String {
         switch self {
@@ -25,7 +33,17 @@ public enum StreamIDError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLong(let count): "the stream id is \(count) bytes, more than \(StreamID.maxLength)"
         case .malformed(let why): "malformed stream id: \(why)"
         case .invalidName(let name, let reason): "invalid stream name '\(name)': \(reason)"
+        case .embeddedNUL(let offset): "the stream id holds a NUL byte at byte \(offset)"
+        case .invalidUTF8(let offset): "the stream id is not valid UTF-8 from byte \(offset)"
+        case .controlCharacter(let value, let offset):
+            "the stream id holds control character \(Self.codePoint(value)) at byte \(offset)"
         }
+    }
+
+    /// `U+001B` for 27.
+    private static func codePoint(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }
 
@@ -61,12 +79,37 @@ public struct StreamID: Sendable, Hashable {
         self.type = type
     }
 
-    /// Parses the stream id a caller sent.
-    /// - Parameter raw: The stream id exactly as received.
+    /// Parses the stream id a caller sent, as the bytes it sent: the transport must not decode
+    /// them first, or a NUL or an invalid sequence would be lost before it could be refused.
+    /// - Parameter bytes: The stream id exactly as received.
+    /// - Throws: ``StreamIDError`` saying what is wrong.
+    public init(parsing bytes: some Collection<UInt8>) throws(StreamIDError) {
+        guard bytes.count <= Self.maxLength else { throw .tooLong(bytes.count) }
+        var text = String.UnicodeScalarView()
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                text.append(scalar)
+                offset += UTF8.width(scalar)
+            case .emptyInput:
+                break decoding
+            case .error:
+                throw .invalidUTF8(at: offset)
+            }
+        }
+        try self.init(parsing: String(text))
+    }
+
+    /// Parses a stream id already held as text.
+    /// - Parameter raw: The stream id.
     /// - Throws: ``StreamIDError`` saying what is wrong.
     public init(parsing raw: String) throws(StreamIDError) {
         guard !raw.isEmpty else { throw .empty }
         guard raw.utf8.count <= Self.maxLength else { throw .tooLong(raw.utf8.count) }
+        try Self.refuseControlCharacters(raw)
         guard raw.hasPrefix("#!:") else {
             self.init(name: try StreamName(raw), mode: .publish)
             return
@@ -97,5 +140,18 @@ public struct StreamID: Sendable, Hashable {
         self.init(
             name: try StreamName(resource), mode: mode, user: fields["u"],
             type: fields["t"] ?? "stream")
+    }
+
+    /// Control characters are refused in every part of the id, `u=` and unknown keys included,
+    /// not only in the name: whatever is accepted ends up in logs and the admin API.
+    private static func refuseControlCharacters(_ raw: String) throws(StreamIDError) {
+        var offset = 0
+        for scalar in raw.unicodeScalars {
+            if scalar.value == 0 { throw .embeddedNUL(at: offset) }
+            if scalar.properties.generalCategory == .control {
+                throw .controlCharacter(scalar.value, at: offset)
+            }
+            offset += UTF8.width(scalar)
+        }
     }
 }

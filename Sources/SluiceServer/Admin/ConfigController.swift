@@ -13,10 +13,12 @@ struct ConfigController: Sendable {
         router.get("/api/config") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: config.current.rendered(redactingSecrets: true))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: config.current.rendered(redactingSecrets: true))))
         }
         router.rejectOtherMethods("/api/config", allowing: [.get])
-        router.post("/api/config/reload") { request, _ in
+        router.group().add(middleware: RequestBodyLimit(maxBytes: 0)).post("/api/config/reload") {
+            request, _ in
             try authorization.check(request)
             let report = reloader.reload()
             return EditedResponse(status: report.accepted ? .ok : .unprocessableContent, response: report)

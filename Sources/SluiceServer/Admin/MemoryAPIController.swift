@@ -14,7 +14,8 @@ struct MemoryAPIController: Sendable {
     func addRoutes(to router: some RouterMethods<SluiceRequestContext>) {
         router.get("/api/memory") { _, _ in report() }
         router.rejectOtherMethods("/api/memory", allowing: [.get])
-        router.post("/api/memory/evict") { request, context in
+        router.group().add(middleware: RequestBodyLimit(maxBytes: 1024)).post("/api/memory/evict") {
+            request, context in
             try authorization.check(request)
             let body = try await request.decode(as: EvictRequest.self, context: context)
             guard let level = PressureLevel(name: body.level) else {
@@ -25,16 +26,19 @@ struct MemoryAPIController: Sendable {
             }
             let freed = memory.evictor.evict(below: level)
             let status = memory.status
-            logger.info("evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
+            logger.info(
+                "evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
             return EvictReport(
                 freedBytes: freed.bytes, freedFrames: freed.frames, pressure: status.pressure,
                 level: status.level.description)
         }
         router.rejectOtherMethods("/api/memory/evict", allowing: [.post])
-        router.post("/api/memory/reset") { request, _ in
+        router.group().add(middleware: RequestBodyLimit(maxBytes: 0)).post("/api/memory/reset") {
+            request, _ in
             try authorization.check(request)
             memory.monitor.resetPeak()
-            return Acknowledgement(ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
+            return Acknowledgement(
+                ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
         }
         router.rejectOtherMethods("/api/memory/reset", allowing: [.post])
     }
@@ -51,7 +55,8 @@ struct MemoryAPIController: Sendable {
         for (level, count) in stats.levelEntries { entries[level.description] = count }
         let usage = ingest.sessions.map { session in
             MemoryReport.StreamUsage(
-                name: session.name.value, totalBytes: session.tracker.total, quotaBytes: session.tracker.quota,
+                name: session.name.value, totalBytes: session.tracker.total,
+                quotaBytes: session.tracker.quota,
                 priority: session.tracker.priority, components: session.tracker.bytesByComponent)
         }
         return MemoryReport(

@@ -21,7 +21,8 @@ struct StreamsController: Sendable {
                 try liveSession(context),
                 bytesPerSecond: config.current.memory.allocationRate.perStreamBytesPerSecond)
         }
-        router.delete("/api/streams/**") { request, context in
+        router.group().add(middleware: RequestBodyLimit(maxBytes: 0)).delete("/api/streams/**") {
+            request, context in
             try authorization.check(request)
             let session = try liveSession(context)
             logger.info("disconnecting stream on request", metadata: ["stream": "\(session.name)"])

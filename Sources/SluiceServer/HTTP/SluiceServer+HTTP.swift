@@ -1,12 +1,13 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 extension SluiceServer {
     /// The router: `/metrics`, the health probes and the admin API, each from a controller that
     /// takes only the parts it needs.
     public func buildRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
-        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: JSONErrorMiddleware(logger: logger))
         let authorization = AdminAuthorization(config: configuration)
         MetricsController(
             exporter: MetricsExporter(memory: memory, ingest: ingest, receiveCapacity: receiveCapacity)
@@ -21,14 +22,23 @@ extension SluiceServer {
         return router
     }
 
-    /// The HTTP application on `http.listen`: a `Service` to run beside the server. Idle
-    /// connections close after 30 seconds; HTTP runs on SwiftNIO's event loops, apart from the
-    /// ingest threads, so a slow client stalls neither ingest nor other clients.
+    /// How long a connection has to deliver one whole request, from opening or from the
+    /// previous response; also how long an idle connection stays open.
+    static let requestTimeout = TimeAmount.seconds(10)
+
+    /// The HTTP application on `http.listen`: a `Service` to run beside the server. HTTP runs on
+    /// SwiftNIO's event loops, apart from the ingest threads, and a client that does not send a
+    /// whole request within ``requestTimeout`` is cut off, so a slow client stalls neither
+    /// ingest nor other clients.
     public func buildHTTPApplication() -> some ApplicationProtocol {
         let listen = config.http.listen
         return Application(
             router: buildRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RequestTimeoutHandler(timeout: Self.requestTimeout, logger: self.logger)
+                    ])),
             configuration: .init(
                 address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
             onServerRunning: { [self] channel in
