@@ -24,14 +24,15 @@ extension IngestService {
         // The handshake already vetted the id; parse it again for the name.
         guard let id = try? StreamID(parsing: connection.streamID), admitting.load(ordering: .acquiring)
         else {
+            registry.cancel(socket: connection.id)
             connection.close()
             return
         }
         let session = IngestSession(
             name: id.name, connection: connection, listener: listener, config: config, controller: memory)
-        switch registry.register(session, replacing: config.srt.onDuplicate == .replace) {
+        switch registry.claim(session) {
         case .failure:
-            // Two callers passed the handshake for one name before either was registered.
+            // Its place was given up: the caller took longer to connect than a place is held.
             refuse(peer: connection.peer, streamID: connection.streamID, .conflict(id.name))
             session.noteEnd(.duplicate)
             connection.close()

@@ -7,14 +7,24 @@ extension IngestService {
     /// The decision is the core's ``HandshakePolicy``; this maps it to a reject code, and logs
     /// and counts every refusal.
     func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
-        let decision = HandshakePolicy(onDuplicate: config.current.srt.onDuplicate).decide(
+        let srt = config.current.srt
+        let decision = HandshakePolicy(onDuplicate: srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
-            isLive: registry.isLive, capacity: capacityRefusal)
+            isLive: registry.isLive, capacity: capacityRefusal
+        ).flatMap { id -> Result<StreamID, HandshakeRefusal> in
+            // The limit and duplicates again, checked and taken in one step.
+            let refusal = registry.reserve(
+                socket: request.socketID, name: id.name, maxStreams: srt.maxStreams,
+                replacing: srt.onDuplicate == .replace, now: .now)
+            return refusal.map { .failure($0) } ?? .success(id)
+        }
         switch decision {
         case .success:
             // libsrt checks the passphrase after this, and refuses on its own.
             return .accept { [weak self] reason in
-                guard let self, let refusal = EncryptionRefusal(reason) else { return }
+                guard let self else { return }
+                registry.cancel(socket: request.socketID)
+                guard let refusal = EncryptionRefusal(reason) else { return }
                 refuse(peer: request.peer, streamID: request.streamIDText, .encryption(refusal))
             }
         case .failure(let refusal):

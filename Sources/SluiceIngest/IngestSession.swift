@@ -49,7 +49,8 @@ public final class IngestSession: Sendable {
     ///   - config: The configuration in force.
     ///   - controller: The memory controller whose books the stream joins.
     init(
-        name: StreamName, connection: SRTConnection, listener: Int, config: Config, controller: MemoryController
+        name: StreamName, connection: SRTConnection, listener: Int, config: Config,
+        controller: MemoryController
     ) {
         let now = ContinuousClock.now
         let tracker = StreamTracker(
@@ -64,7 +65,8 @@ public final class IngestSession: Sendable {
         self.connection = connection
         self.listener = listener
         self.connectedAt = now
-        self.memory = StreamMemory(buffer: buffer, bucket: controller.gate.makeStreamBucket(now: now), now: now)
+        self.memory = StreamMemory(
+            buffer: buffer, bucket: controller.gate.makeStreamBucket(now: now), now: now)
     }
 
     /// The stream's frames, in GOPs.

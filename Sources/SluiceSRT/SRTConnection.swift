@@ -23,6 +23,9 @@ public final class SRTConnection: Sendable {
     let socket: SRTSOCKET
     private let isClosed = Atomic<Bool>(false)
 
+    /// libsrt's id of the socket: the ``HandshakeRequest/socketID`` it was admitted as.
+    public var id: Int32 { socket }
+
     /// The peer's address as `host:port`.
     public let peer: String
     /// The stream id the caller sent in its handshake (empty if none).
@@ -35,7 +38,6 @@ public final class SRTConnection: Sendable {
     }
 
     deinit { close() }
-
 
     /// Makes ``receive(into:)`` sleep until a message is ready, the connection ends, or
     /// `milliseconds` pass (then it reports nothing queued). The wait is on the socket's own

@@ -9,7 +9,7 @@ func sluiceSRTHandshakeCallback(
     guard let opaque else { return -1 }
     let listener = Unmanaged<SRTListener>.fromOpaque(opaque).takeUnretainedValue()
     let request = HandshakeRequest(
-        peer: SocketAddress.describe(peer), streamID: handshakeStreamID(streamID))
+        socketID: socket, peer: SocketAddress.describe(peer), streamID: handshakeStreamID(streamID))
     switch listener.handshake(request) {
     case .accept(let ifRefused):
         PendingHandshakes.accepted(ifRefused: ifRefused)

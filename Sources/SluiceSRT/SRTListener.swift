@@ -3,6 +3,9 @@ import Synchronization
 
 /// A caller's handshake as the listener sees it, before the connection exists.
 public struct HandshakeRequest: Sendable {
+    /// The socket the caller will be accepted as: ``SRTConnection/id`` of the connection
+    /// ``SRTListenerGroup/accept(timeoutMilliseconds:)`` returns for it.
+    public var socketID: Int32
     /// The caller's address as `host:port`.
     public var peer: String
     /// The stream id's bytes as the caller sent them (empty if none), NUL bytes and invalid
@@ -93,7 +96,9 @@ public final class SRTListener: Sendable {
     ///     `nil` to bind one.
     ///   - handshake: Decides on each caller.
     /// - Throws: ``SRTError`` if the socket cannot be set up or bound.
-    init(options: SRTListenerOptions, udpSocket: Int32?, handshake: @escaping HandshakeHandler) throws(SRTError) {
+    init(options: SRTListenerOptions, udpSocket: Int32?, handshake: @escaping HandshakeHandler)
+        throws(SRTError)
+    {
         SRTLibrary.ensureStarted()
         let socket = srt_create_socket()
         guard socket != csrt_invalid_sock() else { throw SRTLibrary.lastError }

@@ -25,7 +25,9 @@ public final class SRTListenerGroup: Sendable {
     ///   - count: How many listeners (and libsrt receive threads); at least 1.
     ///   - handshake: Decides on each caller, on whichever listener it arrives.
     /// - Throws: ``SRTError`` if a socket cannot be set up or bound.
-    public init(options: SRTListenerOptions, count: Int, handshake: @escaping HandshakeHandler) throws(SRTError) {
+    public init(options: SRTListenerOptions, count: Int, handshake: @escaping HandshakeHandler)
+        throws(SRTError)
+    {
         precondition(count >= 1, "a group has at least one listener")
         SRTLibrary.ensureStarted()
         var listeners: [SRTListener] = []
@@ -57,16 +59,21 @@ public final class SRTListenerGroup: Sendable {
     public var count: Int { listeners.count }
 
     /// A UDP socket bound to the address with `SO_REUSEPORT`, for a listener to take over.
-    private static func sharedUDPSocket(_ options: SRTListenerOptions, port: UInt16) throws(SRTError) -> Int32 {
+    private static func sharedUDPSocket(_ options: SRTListenerOptions, port: UInt16) throws(SRTError) -> Int32
+    {
         let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard udp >= 0 else { throw SRTError(code: -1, message: "socket: \(String(cString: strerror(errno)))") }
+        guard udp >= 0 else {
+            throw SRTError(code: -1, message: "socket: \(String(cString: strerror(errno)))")
+        }
         var on: Int32 = 1
         setsockopt(udp, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size))
         if let bytes = options.udpReceiveBufferBytes {
             var size = Int32(bytes)
             setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        let bound = try SocketAddress.withIPv4(host: options.host, port: port) { Glibc.bind(udp, $0, socklen_t($1)) }
+        let bound = try SocketAddress.withIPv4(host: options.host, port: port) {
+            Glibc.bind(udp, $0, socklen_t($1))
+        }
         guard bound == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(udp)
@@ -80,7 +87,9 @@ public final class SRTListenerGroup: Sendable {
     /// - Returns: The new connection and the index of the listener it came through, or `nil`
     ///   if none arrived in time.
     /// - Throws: ``SRTError`` if the group is closed or broken.
-    public func accept(timeoutMilliseconds: Int) throws(SRTError) -> (connection: SRTConnection, listener: Int)? {
+    public func accept(timeoutMilliseconds: Int) throws(SRTError) -> (
+        connection: SRTConnection, listener: Int
+    )? {
         guard !isClosed.load(ordering: .acquiring) else {
             throw SRTError(code: Int32(SRT_EINVSOCK.rawValue), message: "the listener is closed")
         }

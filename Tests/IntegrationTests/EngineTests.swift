@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceIngest
 import SluiceSRT
+import Synchronization
 import Testing
 
 extension Integration {
@@ -21,7 +22,8 @@ extension Integration {
             var callers: [SRTConnection] = []
             defer { for caller in callers { caller.close() } }
             for index in 0..<6 {
-                callers.append(try SRTCaller.connect(host: "127.0.0.1", port: server.port, streamID: "live/s\(index)"))
+                callers.append(
+                    try SRTCaller.connect(host: "127.0.0.1", port: server.port, streamID: "live/s\(index)"))
             }
             let sessions = try await waitFor("six sessions") {
                 let sessions = server.server.streams
@@ -69,9 +71,55 @@ extension Integration {
         /// How often a thread has been switched out, voluntarily or not.
         func contextSwitches(_ thread: Int32) throws -> Int {
             let status = try String(contentsOfFile: "/proc/self/task/\(thread)/status", encoding: .utf8)
-            return status.split(separator: "\n").filter { $0.hasSuffix("ctxt_switches") || $0.contains("ctxt_switches:") }
-                .compactMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
-                .reduce(0, +)
+            return status.split(separator: "\n").filter {
+                $0.hasSuffix("ctxt_switches") || $0.contains("ctxt_switches:")
+            }
+            .compactMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
+            .reduce(0, +)
         }
+    }
+}
+
+extension Integration.Engine {
+    /// Callers arriving together cannot slip past `srt.max_streams`: the handshake checks and
+    /// takes a place in one step, before any of them is accepted.
+    @Test func callersArrivingTogetherNeverExceedTheStreamLimit() async throws {
+        let server = try TestServer {
+            $0.srt.maxStreams = 64
+            $0.srt.receiveThreads = .count(2)
+        }
+        let port = server.port
+        let outcomes = Mutex<[RejectReason?]>([])
+        let callers = Mutex<[SRTConnection]>([])
+        defer { for caller in callers.withLock({ $0 }) { caller.close() } }
+        let start = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        for index in 0..<300 {
+            done.enter()
+            Thread {
+                start.wait()
+                do {
+                    let caller = try SRTCaller.connect(
+                        host: "127.0.0.1", port: port, streamID: "live/race\(index)")
+                    callers.withLock { $0.append(caller) }
+                    outcomes.withLock { $0.append(nil) }
+                } catch {
+                    outcomes.withLock { $0.append((error as? SRTError)?.rejection) }
+                }
+                done.leave()
+            }.start()
+        }
+        for _ in 0..<300 { start.signal() }
+        var most = 0
+        while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            most = max(most, server.server.streams.count)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        most = max(most, server.server.streams.count)
+        let results = outcomes.withLock { $0 }
+        #expect(results.count == 300)
+        #expect(results.filter { $0 == nil }.count == 64, "exactly the limit was let in")
+        #expect(results.filter { $0 == .overload }.count == 236)
+        #expect(most <= 64 && server.server.streams.count == 64, "at most \(most) live")
     }
 }
