@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-load", targets: ["sluice-load"]),
+        .executable(name: "sluice-floor", targets: ["sluice-floor"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
     ],
@@ -74,6 +75,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-load",
+            dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The floor for `make bench`: bare libsrt reception on one listener and one epoll.
+        .executableTarget(
+            name: "sluice-floor",
             dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Controller micro-benchmarks for `make bench`.

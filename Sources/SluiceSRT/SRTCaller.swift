@@ -10,11 +10,14 @@ public enum SRTCaller {
     ///   - latencyMilliseconds: The latency to ask for.
     ///   - passphrase: The passphrase to encrypt with, if any.
     ///   - keyLength: The AES key length in bytes.
+    ///   - localPort: A local UDP port to send from. Callers bound to the same port share one UDP
+    ///     socket and one pair of libsrt send and receive threads; without it every caller gets
+    ///     its own.
     /// - Returns: The connection.
     /// - Throws: ``SRTError``, with ``SRTError/rejection`` set when the listener refused.
     public static func connect(
         host: String, port: UInt16, streamID: String, latencyMilliseconds: Int = 120,
-        passphrase: String? = nil, keyLength: Int = 16
+        passphrase: String? = nil, keyLength: Int = 16, localPort: UInt16? = nil
     ) throws(SRTError) -> SRTConnection {
         SRTLibrary.ensureStarted()
         let socket = srt_create_socket()
@@ -24,6 +27,12 @@ public enum SRTCaller {
                 socket, latencyMilliseconds: latencyMilliseconds, passphrase: passphrase,
                 keyLength: keyLength)
             if !streamID.isEmpty { try SRTSocketOptions.set(socket, SRTO_STREAMID, streamID) }
+            if let localPort {
+                let bound = try SocketAddress.withIPv4(host: "0.0.0.0", port: localPort) {
+                    srt_bind(socket, $0, $1)
+                }
+                guard bound == 0 else { throw SRTLibrary.lastError }
+            }
             let result = try SocketAddress.withIPv4(host: host, port: port) {
                 srt_connect(socket, $0, $1)
             }

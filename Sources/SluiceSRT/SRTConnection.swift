@@ -79,6 +79,16 @@ public final class SRTConnection: Sendable {
         Int(SRTSocketOptions.int(socket, SRTO_RCVBUF) ?? 0)
     }
 
+    /// The local UDP port the connection sends from.
+    public var localPort: UInt16 {
+        var address = sockaddr_in()
+        var length = Int32(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { srt_getsockname(socket, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
     /// Whether ``close()`` has been called.
     public var closed: Bool { isClosed.load(ordering: .acquiring) }
 

@@ -18,6 +18,12 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "Stream ids are this prefix followed by a number.") var prefix = "load/"
     @Flag(help: "Stream i connects to port + i (for receivers that take one caller per port).")
     var portPerStream = false
+    @Option(
+        help: """
+            Callers that share one local UDP socket (and libsrt's two threads for it); 1 gives \
+            each its own, as separate encoders would have.
+            """)
+    var callersPerSocket = 1
     @Option(help: "The MPEG-TS file to send.") var file: String
     @Option(help: "Pace at this many bits per second instead of by the file's PCR.") var bitrate: Double?
     @Option(help: "Seconds to publish for.") var duration = 10.0
@@ -39,11 +45,13 @@ struct LoadCommand: ParsableCommand {
         print(String(decoding: json, as: UTF8.self))
     }
 
-    private func connect(_ streamID: String, offset: Int = 0) -> Result<SRTConnection, SRTError> {
+    private func connect(_ streamID: String, offset: Int = 0, localPort: UInt16? = nil) -> Result<
+        SRTConnection, SRTError
+    > {
         Result { () throws(SRTError) -> SRTConnection in
             try SRTCaller.connect(
                 host: host, port: port + UInt16(offset), streamID: streamID, latencyMilliseconds: latency,
-                passphrase: passphrase)
+                passphrase: passphrase, localPort: localPort)
         }
     }
 
@@ -51,9 +59,14 @@ struct LoadCommand: ParsableCommand {
     private func runPublishers(_ schedule: TransportStreamSchedule) -> LoadReport {
         var report = LoadReport(mode: "publish", streams: streams)
         var lanes: [Lane] = []
+        // With thousands of callers, a UDP socket and two libsrt threads each would cost this
+        // process more than the receiver under test: groups share the first one's port.
+        var groupPort: UInt16?
         for index in 0..<streams {
-            switch connect(prefix + String(index), offset: portPerStream ? index : 0) {
+            if index % max(callersPerSocket, 1) == 0 { groupPort = nil }
+            switch connect(prefix + String(index), offset: portPerStream ? index : 0, localPort: groupPort) {
             case .success(let connection):
+                if groupPort == nil { groupPort = connection.localPort }
                 // Start each stream at a different point of the file so keyframes do not align.
                 let first = schedule.offsets.count * index / max(streams, 1)
                 lanes.append(Lane(connection: connection, next: first, origin: -schedule.offsets[first]))

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SluiceSRT
+
+/// The floor for Sluice's ingest cost: SRT reception alone, with nothing done to the bytes.
+/// One listener, one epoll, one thread draining every ready connection; what it spends per
+/// stream-second is what any SRT receiver on this machine spends at least.
+@main
+struct FloorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice-floor",
+        abstract: "Receive SRT streams on one listener and discard the bytes; print what it cost.")
+
+    @Option(help: "The IPv4 address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port: UInt16 = 9000
+    @Option(help: "SRT receiver latency in milliseconds.") var latency = 120
+    @Option(help: "libsrt's receive buffer per connection in bytes (SRTO_RCVBUF).")
+    var receiveBuffer = 8 << 20
+    @Option(help: "The kernel receive buffer of the listener's UDP socket in bytes (SRTO_UDP_RCVBUF).")
+    var udpReceiveBuffer = 4 << 20
+    @Option(help: "Seconds to run for; SIGTERM or SIGINT end it sooner.") var duration = 60.0
+
+    func run() throws {
+        let started = ContinuousClock.now
+        // The same socket options as Sluice's listener, so the comparison is of what each does
+        // with the bytes, not of how libsrt was set up.
+        let listener = try SRTListener(
+            options: SRTListenerOptions(
+                host: host, port: port, latencyMilliseconds: latency, receiveBufferBytes: receiveBuffer,
+                udpReceiveBufferBytes: udpReceiveBuffer)
+        ) { _ in .accept }
+        let receiver = try FloorReceiver()
+        let signals = Self.stopOnSignals(receiver)
+        let drained = DispatchSemaphore(value: 0)
+        let drainer = Thread {
+            receiver.drain()
+            drained.signal()
+        }
+        drainer.name = "floor-drain"
+        drainer.start()
+
+        var connections = 0
+        // libsrt's threads per connection are part of the cost; they leave with their
+        // connections, so the count is sampled while the run goes on.
+        var mostThreads = 0
+        let end = started + .milliseconds(Int(duration * 1000))
+        while !receiver.isStopping && ContinuousClock.now < end {
+            mostThreads = max(mostThreads, ProcessUsage.threadCount())
+            guard let connection = try listener.accept(timeoutMilliseconds: 100) else { continue }
+            try connection.setNonBlocking()
+            // Only a stop that released the epoll in between makes this fail.
+            guard (try? receiver.add(connection)) != nil else { break }
+            connections += 1
+        }
+        receiver.stop()
+        drained.wait()
+        listener.close()
+        signals.forEach { $0.cancel() }
+
+        let usage = ProcessUsage.now()
+        let totals = receiver.totals
+        let report = FloorReport(
+            connections: connections, bytes: totals.bytes, messages: totals.messages,
+            seconds: seconds(ContinuousClock.now - started), cpuSeconds: usage.cpuSeconds,
+            threads: mostThreads, peakResidentBytes: usage.peakResidentBytes)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
+    /// Turns SIGTERM and SIGINT into a clean stop, so a run ended early still reports.
+    private static func stopOnSignals(_ receiver: FloorReceiver) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { receiver.stop() }
+            source.resume()
+            return source
+        }
+    }
+}
+
+private func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}

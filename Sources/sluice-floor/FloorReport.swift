@@ -1,0 +1,17 @@
+/// What a floor run received and what it cost, printed as one JSON object.
+struct FloorReport: Codable {
+    /// Callers accepted.
+    var connections: Int
+    /// Payload bytes received and discarded.
+    var bytes: Int
+    /// Live-mode messages received.
+    var messages: Int
+    /// How long the run lasted.
+    var seconds: Double
+    /// The process's user and system CPU time.
+    var cpuSeconds: Double
+    /// The most threads the process had, libsrt's included (sampled about every 100 ms).
+    var threads: Int
+    /// The process's peak resident memory.
+    var peakResidentBytes: Int
+}
