@@ -39,6 +39,12 @@ public final class SRTConnection: Sendable {
 
     deinit { close() }
 
+    /// Makes ``receive(into:)`` return at once, reporting nothing queued when no message is
+    /// ready: for a reader that learns from an epoll which connections to drain.
+    public func setNonBlocking() throws(SRTError) {
+        try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
+    }
+
     /// Makes ``receive(into:)`` sleep until a message is ready, the connection ends, or
     /// `milliseconds` pass (then it reports nothing queued). The wait is on the socket's own
     /// condition, which libsrt signals when a message reaches its play time or the socket

@@ -25,11 +25,12 @@ struct FloorCommand: ParsableCommand {
         let started = ContinuousClock.now
         // The same socket options as Sluice's listener, so the comparison is of what each does
         // with the bytes, not of how libsrt was set up.
-        let listener = try SRTListener(
+        let listener = try SRTListenerGroup(
             options: SRTListenerOptions(
                 host: host, port: port, latencyMilliseconds: latency, receiveBufferBytes: receiveBuffer,
-                udpReceiveBufferBytes: udpReceiveBuffer)
-        ) { _ in .accept }
+                udpReceiveBufferBytes: udpReceiveBuffer),
+            count: 1
+        ) { _ in .accept(ifRefused: { _ in }) }
         let receiver = try FloorReceiver()
         let signals = Self.stopOnSignals(receiver)
         let drained = DispatchSemaphore(value: 0)
@@ -47,7 +48,7 @@ struct FloorCommand: ParsableCommand {
         let end = started + .milliseconds(Int(duration * 1000))
         while !receiver.isStopping && ContinuousClock.now < end {
             mostThreads = max(mostThreads, ProcessUsage.threadCount())
-            guard let connection = try listener.accept(timeoutMilliseconds: 100) else { continue }
+            guard let (connection, _) = try listener.accept(timeoutMilliseconds: 100) else { continue }
             try connection.setNonBlocking()
             // Only a stop that released the epoll in between makes this fail.
             guard (try? receiver.add(connection)) != nil else { break }

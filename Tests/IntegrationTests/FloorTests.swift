@@ -7,13 +7,15 @@ extension Integration {
     /// The bench's floor receiver and the libsrt epoll it is built on, over real SRT on loopback.
     @Suite struct Floor {
         @Test func epollReportsOnlyReadyConnectionsUntilRemoved() throws {
-            let listener = try SRTListener(options: SRTListenerOptions(host: "127.0.0.1", port: 0)) { _ in
-                .accept
+            let listener = try SRTListenerGroup(
+                options: SRTListenerOptions(host: "127.0.0.1", port: 0), count: 1
+            ) { _ in
+                .accept(ifRefused: { _ in })
             }
             let callerA = try SRTCaller.connect(host: "127.0.0.1", port: listener.port, streamID: "a")
-            let a = try #require(try listener.accept(timeoutMilliseconds: 3000))
+            let a = try #require(try listener.accept(timeoutMilliseconds: 3000)).connection
             let callerB = try SRTCaller.connect(host: "127.0.0.1", port: listener.port, streamID: "b")
-            let b = try #require(try listener.accept(timeoutMilliseconds: 3000))
+            let b = try #require(try listener.accept(timeoutMilliseconds: 3000)).connection
             try a.setNonBlocking()
             try b.setNonBlocking()
             let epoll = try SRTEpoll()
