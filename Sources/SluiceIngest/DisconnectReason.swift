@@ -10,6 +10,9 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
     case shutdown
     /// The input could not be demuxed.
     case demuxFailed(String)
+    /// The demuxer found no video stream within `srt.probe_timeout_ms` (or the probe's byte
+    /// bound): the bytes are not a stream Sluice can buffer.
+    case notAStream
     /// It lost a race for its name: another publisher registered it first.
     case duplicate
     /// Memory stayed critical for `memory.shed_after_ms`, and this was the lowest-priority,
@@ -28,6 +31,14 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
         case .duplicate: "duplicate"
         case .shed: "shed"
         case .disconnectedByOperator: "disconnected_by_operator"
+        case .notAStream: "not_a_stream"
         }
+    }
+
+    /// The reason's label in metrics (`sluice_streams_ended_total{reason=...}`): the
+    /// description without the detail a demux failure carries.
+    public var label: String {
+        if case .demuxFailed = self { return "demux_failed" }
+        return description
     }
 }

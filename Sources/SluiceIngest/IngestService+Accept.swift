@@ -56,11 +56,14 @@ extension IngestService {
             ])
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
+        let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
         let thread = Thread { [self] in
-            session.run(idleTimeout: idleTimeout, controller: memory, logger: logger)
+            session.run(
+                idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory, logger: logger)
             // The name is free for a new publisher before the old buffer is released.
             registry.remove(session)
             session.release(controller: memory, logger: logger)
+            endings.count((session.endReason ?? .ended).label)
             sessionThreads.leave()
         }
         thread.name = "ingest \(id.name)"

@@ -20,7 +20,9 @@ public final class IngestService: Sendable {
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
-    public let refusals = RefusalCounter()
+    public let refusals = ReasonCounter()
+    /// Streams ended since start, by reason label (`ended`, `idle_timeout`, `not_a_stream`, ...).
+    public let endings = ReasonCounter()
     let admitting = Atomic<Bool>(true)
     let stopping = Atomic<Bool>(false)
     let sessionThreads = DispatchGroup()

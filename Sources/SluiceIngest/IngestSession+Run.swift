@@ -11,7 +11,8 @@ extension IngestSession {
     ///   - idleTimeout: How long the publisher may send nothing.
     ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - logger: Where the stream's going live is logged.
-    func run(idleTimeout: Duration, controller: MemoryController, logger: Logger) {
+    ///   - probeTimeout: How long the demuxer may take to find a video stream.
+    func run(idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController, logger: Logger) {
         thread.store(currentKernelThreadID(), ordering: .relaxed)
         controller.register(memory)
         do {
@@ -20,14 +21,26 @@ extension IngestSession {
             noteEnd(.demuxFailed("\(error)"))
             return
         }
-        let source = SRTByteSource(session: self)
+        // libavformat reads up to its probe size twice over while it opens the input and looks
+        // for the streams' parameters.
+        let source = SRTByteSource(
+            session: self, probeTimeout: probeTimeout, probeBytes: 2 * Int(Demuxer.probeBytes))
         let demuxer: Demuxer
         do {
             demuxer = try Demuxer(source: source)
         } catch {
-            noteEnd(source.wentIdle ? .idleTimeout : connection.closed ? .ended : .demuxFailed("\(error)"))
+            noteEnd(
+                source.probeExpired
+                    ? .notAStream
+                    : source.wentIdle ? .idleTimeout : connection.closed ? .ended : .demuxFailed("\(error)"))
             return
         }
+        guard !source.probeExpired, demuxer.streams.contains(where: { $0.kind == .video }) else {
+            noteEnd(connection.closed ? .ended : .notAStream)
+            return
+        }
+        source.endProbe()
+        noteFrame(at: .now)
         markLive(demuxer.streams, parameters: demuxer.parameters)
         logger.info(
             "stream live",
@@ -38,6 +51,7 @@ extension IngestSession {
         while true {
             switch demuxer.next() {
             case .frame(let frame):
+                noteFrame(at: frame.arrival)
                 controller.gate.admit(frame, to: memory, now: frame.arrival)
             case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)

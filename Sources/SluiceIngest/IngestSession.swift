@@ -29,6 +29,9 @@ public final class IngestSession: Sendable {
     let receivedBytes = Atomic<Int>(0)
     let corruptPackets = Atomic<Int>(0)
     let thread = Atomic<Int32>(0)
+    // Nanoseconds after `connectedAt`, so the data path stores them without a lock.
+    private let lastFrameNanoseconds = Atomic<Int64>(0)
+    private let idleTimeoutNanoseconds = Atomic<Int64>(0)
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -113,7 +116,21 @@ public final class IngestSession: Sendable {
     /// on reload): the session's blocking receive gives up after that long.
     /// - Parameter timeout: `srt.idle_timeout_ms`.
     public func applyIdleTimeout(_ timeout: Duration) throws {
+        idleTimeoutNanoseconds.store(Int64(timeout.inSeconds * 1e9), ordering: .relaxed)
         try connection.setBlocking(timeoutMilliseconds: timeout.wholeMilliseconds)
+    }
+
+    /// How long the publisher may go without a frame coming out of its bytes.
+    var idleTimeout: Duration { .nanoseconds(idleTimeoutNanoseconds.load(ordering: .relaxed)) }
+
+    /// Notes that a frame came out of the demuxer: the publisher is active.
+    func noteFrame(at instant: ContinuousClock.Instant) {
+        lastFrameNanoseconds.store(Int64((instant - connectedAt).inSeconds * 1e9), ordering: .relaxed)
+    }
+
+    /// Time since the last frame came out of the demuxer (or since going live).
+    var sinceLastFrame: Duration {
+        (ContinuousClock.now - connectedAt) - .nanoseconds(lastFrameNanoseconds.load(ordering: .relaxed))
     }
 
     /// Asks the stream to end: closes the connection, which wakes its thread.

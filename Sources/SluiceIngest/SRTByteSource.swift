@@ -7,26 +7,55 @@ import SluiceSRT
 /// message's play time), so a stream that sends nothing costs no CPU, and a stream costs
 /// wakeups in proportion to its messages. The idle timeout is the receive's own timeout, not a
 /// poll; closing the connection wakes the receive at once.
+///
+/// Bytes are not activity unless they demux to something: until the demuxer has found a video
+/// stream, reading stops at the probe's deadline or byte bound (`not_a_stream`), and once the
+/// stream is live, reading stops when no frame has come out for the idle timeout, however many
+/// bytes of garbage arrive.
 final class SRTByteSource: ByteSource {
     private let session: IngestSession
     private let connection: SRTConnection
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
+    private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
 
-    /// Whether the source ended because the publisher went idle.
+    /// Whether the source ended because the publisher went idle, or sent only garbage.
     private(set) var wentIdle = false
+    /// Whether the source ended because the probe found no stream in time.
+    private(set) var probeExpired = false
 
     /// - Parameters:
     ///   - session: The session whose connection to read; its received-byte count is kept here.
-    init(session: IngestSession) {
+    ///   - probeTimeout: How long the demuxer may take to find the streams.
+    ///   - probeBytes: How many bytes it may read to find them.
+    init(session: IngestSession, probeTimeout: Duration, probeBytes: Int) {
         self.session = session
         self.connection = session.connection
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
+        probe = (.now + probeTimeout, probeBytes)
     }
 
     deinit { staging.deallocate() }
 
+    /// The demuxer has found the streams: from now on, frames are what count as activity.
+    func endProbe() { probe = nil }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
+        if let probe {
+            guard ContinuousClock.now < probe.deadline, probe.bytesLeft > 0 else {
+                probeExpired = true
+                return .end
+            }
+        } else if session.sinceLastFrame >= session.idleTimeout {
+            wentIdle = true
+            return .end
+        }
+        let read = receive(into: buffer)
+        if case .bytes(let count) = read, let left = probe?.bytesLeft { probe?.bytesLeft = left - count }
+        return read
+    }
+
+    private func receive(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
         let handed = takeStaged(into: buffer)
         // A message at hand goes to the demuxer now: waiting for the next would hold back the
         // frame it completes.

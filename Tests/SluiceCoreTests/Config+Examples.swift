@@ -14,6 +14,7 @@ extension Config {
         config.srt.receiveBuffer = ByteSize(bytes: 1_572_864)
         config.srt.udpReceiveBuffer = ByteSize(bytes: 2 << 20)
         config.srt.receiveThreads = .count(3)
+        config.srt.probeTimeoutMilliseconds = 2500
         config.srt.receiveSaturation = 0.5
         config.buffer.maxDurationMilliseconds = 4000
         config.http.listen = ListenAddress(host: "0.0.0.0", port: 9465)

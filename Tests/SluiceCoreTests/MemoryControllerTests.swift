@@ -163,8 +163,8 @@ import Testing
         #expect(controller.admission.refusal(liveStreams: 0, maxStreams: 10, now: start) == .projectedMemory)
     }
 
-    @Test func theRefusalCounterCountsEachRefusalOnceByReason() {
-        let counter = RefusalCounter()
+    @Test func theReasonCounterCountsEachRefusalOnceByReason() {
+        let counter = ReasonCounter()
         #expect(counter.snapshot.isEmpty)
         counter.count("projected_memory")
         counter.count("bad_request")

@@ -11,6 +11,7 @@ extension Config {
         ConfigKey("srt.pbkeylen", \.srt.keyLength, .integer(oneOf: [16, 24, 32]), restartOnly: true),
         ConfigKey("srt.on_duplicate", \.srt.onDuplicate, .choice(DuplicatePolicy.self)),
         ConfigKey("srt.idle_timeout_ms", \.srt.idleTimeoutMilliseconds, .integer(in: 100...3_600_000)),
+        ConfigKey("srt.probe_timeout_ms", \.srt.probeTimeoutMilliseconds, .integer(in: 100...60_000)),
         ConfigKey("srt.max_streams", \.srt.maxStreams, .integer(in: 1...100_000)),
         ConfigKey(
             "srt.receive_buffer", \.srt.receiveBuffer, .size(in: (64 << 10)...(1 << 30)), restartOnly: true),

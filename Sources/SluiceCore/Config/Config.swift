@@ -33,6 +33,9 @@ public struct Config: Sendable, Equatable {
         public var onDuplicate = DuplicatePolicy.reject
         /// `srt.idle_timeout_ms`: a publisher that sends nothing for this long is dropped.
         public var idleTimeoutMilliseconds = 5000
+        /// `srt.probe_timeout_ms`: a publisher whose bytes have not shown a video stream by then
+        /// is disconnected (`not_a_stream`).
+        public var probeTimeoutMilliseconds = 5000
         /// `srt.max_streams`: the most publishers live at once.
         public var maxStreams = 256
         /// `srt.receive_buffer`: libsrt's receive buffer per connection (`SRTO_RCVBUF`). It must

@@ -17,7 +17,7 @@
 /// 2. a stream's ``GOPBuffer`` lock, which eviction takes stream by stream;
 /// 3. leaves, under which no lock is taken: `MemoryBooks.settings` and `.registered`,
 ///    `PressureMonitor.state`, `Evictor.totals`, `AllocationGate.globalBucket`, a stream's rate
-///    bucket, `RefusalCounter.counts`.
+///    bucket, `ReasonCounter.counts`.
 public final class MemoryController: Sendable {
     /// The data path: rate limits and eviction before an insert crosses soft.
     public let gate: AllocationGate

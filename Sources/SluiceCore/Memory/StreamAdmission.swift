@@ -2,7 +2,7 @@
 ///
 /// It only reads: asking (the handshake does, and so does the readiness probe) changes no
 /// state and counts nothing. The refusal latch it reads is the ``PressureMonitor``'s; the
-/// handshake counts the refusals it sends in a ``RefusalCounter``.
+/// handshake counts the refusals it sends in a ``ReasonCounter``.
 public struct StreamAdmission: Sendable {
     let books: MemoryBooks
     let monitor: PressureMonitor

@@ -83,6 +83,11 @@ struct MetricsExporter: Sendable {
             families.registry.makeCounter(descriptor: rejected, labels: [("reason", reason)]).increment(
                 by: Int64(count))
         }
+        let ended = families.describe("sluice_streams_ended", "total", "Streams that ended, by reason")
+        for (reason, count) in ingest.endings.snapshot {
+            families.registry.makeCounter(descriptor: ended, labels: [("reason", reason)]).increment(
+                by: Int64(count))
+        }
     }
 
     private func exportReceiveThreads(_ families: Families) {
