@@ -59,7 +59,8 @@ extension IngestService {
         let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
         let thread = Thread { [self] in
             session.run(
-                idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory, logger: logger)
+                idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory,
+                visible: frameVisibility, logger: logger)
             // The name is free for a new publisher before the old buffer is released.
             registry.remove(session)
             session.release(controller: memory, logger: logger)

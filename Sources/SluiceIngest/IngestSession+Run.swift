@@ -12,7 +12,12 @@ extension IngestSession {
     ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - logger: Where the stream's going live is logged.
     ///   - probeTimeout: How long the demuxer may take to find a video stream.
-    func run(idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController, logger: Logger) {
+    ///   - visible: Records how long after libsrt handed over its last message each frame is
+    ///     in the buffer.
+    func run(
+        idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController,
+        visible: LatencyHistogram, logger: Logger
+    ) {
         thread.store(currentKernelThreadID(), ordering: .relaxed)
         controller.register(memory)
         do {
@@ -53,6 +58,7 @@ extension IngestSession {
             case .frame(let frame):
                 noteFrame(at: frame.arrival)
                 controller.gate.admit(frame, to: memory, now: frame.arrival)
+                visible.record(.now - source.lastReceived)
             case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)
                 if let frame { buffer.discard(frame, reason: .corrupt) }

@@ -23,6 +23,9 @@ final class SRTByteSource: ByteSource {
     private(set) var wentIdle = false
     /// Whether the source ended because the probe found no stream in time.
     private(set) var probeExpired = false
+    /// When libsrt last handed over a message: the frame the demuxer returns next was
+    /// completed by it.
+    private(set) var lastReceived = ContinuousClock.now
 
     /// - Parameters:
     ///   - session: The session whose connection to read; its received-byte count is kept here.
@@ -65,6 +68,7 @@ final class SRTByteSource: ByteSource {
         let direct = buffer.count >= SRTConnection.maxMessageBytes
         switch connection.receive(into: direct ? buffer : staging) {
         case .received(let count):
+            lastReceived = .now
             session.receivedBytes.add(count, ordering: .relaxed)
             if direct { return .bytes(count) }
             staged = 0..<count

@@ -24,6 +24,10 @@ struct MetricsExporter: Sendable {
             labels: [("version", SluiceVersion.current)]
         ).set(to: 1.0)
         return registry.emitToBuffer()
+            + histogram(
+                "sluice_frame_visible_latency_seconds",
+                "Time from libsrt handing over the message that completed a frame to the frame being in its buffer",
+                ingest.frameVisibility.counts, bounds: ingest.frameVisibility.bounds)
     }
 
     private func exportProcess(_ families: Families) {
@@ -157,6 +161,20 @@ struct MetricsExporter: Sendable {
             if let stats = stream.transportStatistics { srt.export(stats, stream: name) }
         }
     }
+}
+
+/// A histogram whose counts are kept on the data path (one atomic add per frame), written in
+/// the exposition format directly, since swift-prometheus histograms only take observations.
+private func histogram(_ name: String, _ help: String, _ counts: LatencyHistogram.Counts, bounds: [Double])
+    -> [UInt8]
+{
+    var text = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+    for (bound, count) in zip(bounds, counts.cumulative) {
+        text += "\(name)_bucket{le=\"\(bound)\"} \(count)\n"
+    }
+    text += "\(name)_bucket{le=\"+Inf\"} \(counts.count)\n"
+    text += "\(name)_sum \(counts.sumSeconds)\n\(name)_count \(counts.count)\n"
+    return Array(text.utf8)
 }
 
 /// Descriptors made once per scrape, so each family has one help text.

@@ -6,6 +6,7 @@ import Synchronization
 final class SluiceProcess: Sendable {
     let process: Process
     private let stderrText = Mutex<String>("")
+    private let outputClosed = Mutex<Bool>(false)
 
     init(arguments: [String]) throws {
         let process = Process()
@@ -19,6 +20,7 @@ final class SluiceProcess: Sendable {
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                self?.outputClosed.withLock { $0 = true }
                 return
             }
             self?.stderrText.withLock { $0 += String(decoding: data, as: UTF8.self) }
@@ -39,7 +41,10 @@ final class SluiceProcess: Sendable {
     }
 
     func exitStatus(timeout: Double = 10) async throws -> Int32 {
-        try await waitUntil("sluice to exit", timeout: timeout) { !process.isRunning }
+        // Its last lines may still be in the pipe when it exits: wait for the end of them too.
+        try await waitUntil("sluice to exit", timeout: timeout) {
+            !process.isRunning && outputClosed.withLock { $0 }
+        }
         return process.terminationStatus
     }
 
