@@ -569,7 +569,6 @@ def sample_until_exit(pid, publisher, on_tick=None):
     window. `on_tick` runs about once a second, on its own thread so that a slow /metrics from
     a loaded server does not leave gaps in the samples.
     """
-    launched = time.time()
     samples = []
 
     def ticks():
@@ -585,14 +584,11 @@ def sample_until_exit(pid, publisher, on_tick=None):
         time.sleep(0.25)
     if ticker:
         ticker.join()
-    exited = time.time()
     report = load_report(publisher)
-    # sluice-load connects every stream, sends for `seconds`, then closes them all. Connecting
-    # and closing together took the rest of its life, split in some unknown way: a window that
-    # leaves that much (and half a second) at both ends holds only sending, even with 1,000
-    # connects and closes.
-    overhead = exited - launched - report["seconds"]
-    return report, samples, (launched + overhead + 0.5, exited - overhead - 0.5)
+    # sluice-load connects every stream, sends for `seconds`, then closes them all; it says when
+    # sending began, so the window holds only sending, however long 1,000 connects and closes take.
+    begun = report["sending_started"]
+    return report, samples, (begun + 0.5, begun + report["seconds"] - 0.5)
 
 
 def steady_usage(samples, window):

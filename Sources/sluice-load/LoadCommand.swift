@@ -75,6 +75,7 @@ struct LoadCommand: ParsableCommand {
             }
         }
         report.connected = lanes.count
+        report.sendingStarted = Date().timeIntervalSince1970
         let start = ContinuousClock.now
         let end = start + .milliseconds(Int(duration * 1000))
         while ContinuousClock.now < end && lanes.contains(where: \.alive) {
@@ -174,6 +175,9 @@ struct LoadReport: Codable {
     var connectFailures = 0
     var sendFailures = 0
     var seconds = 0.0
+    /// When sending began (Unix time, seconds): a receiver's steady window starts here, after
+    /// every caller has connected, and lasts ``seconds``.
+    var sendingStarted = 0.0
     var chunksSent = 0
     var bytesSent = 0
     var srt = SRTSenderStatistics.zero

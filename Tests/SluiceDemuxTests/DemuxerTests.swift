@@ -93,8 +93,8 @@ final class FileByteSource: ByteSource {
         let first = try #require(frames.first)
         // An H.264 access unit in Annex B starts with a start code.
         #expect(
-            Array(first.payload.bytes.prefix(3)) == [0, 0, 0]
-                || Array(first.payload.bytes.prefix(3)) == [0, 0, 1])
+            first.payload.withUnsafeBytes { Array($0.prefix(3)) } == [0, 0, 0]
+                || first.payload.withUnsafeBytes { Array($0.prefix(3)) } == [0, 0, 1])
         #expect(frames.allSatisfy { $0.heldSize == $0.payload.count + Frame.recordBytes })
     }
 

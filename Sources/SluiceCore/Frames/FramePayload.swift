@@ -35,7 +35,4 @@ public final class FramePayload: @unchecked Sendable {
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))
     }
-
-    /// The bytes as an array (a copy, for tests and for writing out).
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }
