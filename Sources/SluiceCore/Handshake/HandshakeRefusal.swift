@@ -13,6 +13,10 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     case conflict(StreamName)
     /// One more stream does not fit: stream count or memory (SRT 1402).
     case capacity(AdmissionRefusal)
+    /// A reader names a stream that is not live (SRT 1404).
+    case notFound(StreamName)
+    /// One more reader does not fit: reader limits or memory (SRT 1402).
+    case readerCapacity(ReaderRefusal)
 
     /// The reason's label in logs and metrics (`sluice_streams_rejected_total{reason=...}`).
     public var label: String {
@@ -23,6 +27,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .unsupportedMedia: "unsupported_media"
         case .conflict: "conflict"
         case .capacity(let refusal): refusal.rawValue
+        case .notFound: "not_found"
+        case .readerCapacity(let refusal): refusal.rawValue
         }
     }
 
@@ -31,7 +37,7 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .shuttingDown: "the server is shutting down"
         case .badRequest(let error): error.description
-        case .badMode(let mode): "mode '\(mode.rawValue)' is not supported; only publish is"
+        case .badMode(let mode): "mode '\(mode.rawValue)' is not supported; only publish and request are"
         case .unsupportedMedia(let type): "type '\(type)' is not supported; only stream is"
         case .conflict(let name): "'\(name)' is already being published"
         case .capacity(.maxStreams): "max_streams: srt.max_streams streams are live"
@@ -39,6 +45,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
             "memory_pressure: memory is at or above memory.refuse_new_streams_at, or not yet back below soft"
         case .capacity(.projectedMemory):
             "projected_memory: one more stream would not fit beside the live ones under soft"
+        case .notFound(let name): "'\(name)' is not live"
+        case .readerCapacity(let refusal): refusal.explanation
         }
     }
 }
