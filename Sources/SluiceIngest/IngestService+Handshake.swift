@@ -7,10 +7,15 @@ extension IngestService {
     /// The decision is the core's ``HandshakePolicy``; this maps it to a reject code, and logs
     /// and counts every refusal.
     func handshake(_ request: HandshakeRequest) -> HandshakeDecision {
-        let decision = HandshakePolicy(onDuplicate: config.current.srt.onDuplicate).decide(
+        let srt = config.current.srt
+        let decision = HandshakePolicy(onDuplicate: srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
-            isLive: registry.isLive, capacity: capacityRefusal)
+            isLive: registry.isLive, capacity: capacityRefusal,
+            readerCapacity: { name in registry.session(named: name).flatMap(readers.refusal(forReaderOf:)) })
         switch decision {
+        case .success(let id) where id.mode == .request:
+            // Without a read passphrase, readers use the listener's, like publishers.
+            return srt.readPassphrase.map { .acceptEncrypted(passphrase: $0) } ?? .accept
         case .success:
             return .accept
         case .failure(let refusal):

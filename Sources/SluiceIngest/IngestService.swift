@@ -5,8 +5,9 @@ import SluiceCore
 import SluiceSRT
 import Synchronization
 
-/// Sluice's front door for publishers: the SRT listener, the handshake that admits or refuses
-/// each caller, and the sessions of the streams being published.
+/// Sluice's SRT front door: the listener, the handshake that admits or refuses each caller,
+/// and the sessions of the streams being published. Readers (`m=request`) are decided with the
+/// ``ReaderGate`` and handed to it once accepted.
 ///
 /// A caller is decided on in libsrt's handshake callback (see `IngestService+Handshake.swift`),
 /// so a refused caller never becomes a connection. An admitted one is accepted on the
@@ -16,6 +17,7 @@ public final class IngestService: Sendable {
     let config: ConfigStore
     let memory: MemoryController
     let logger: Logger
+    let readers: any ReaderGate
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
@@ -34,10 +36,12 @@ public final class IngestService: Sendable {
     /// - Parameters:
     ///   - config: The configuration in force, read at every handshake and accept.
     ///   - memory: The memory controller every stream's frames are admitted through.
+    ///   - readers: Decides on readers and serves them.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
-    public init(config: ConfigStore, memory: MemoryController, logger: Logger) {
+    public init(config: ConfigStore, memory: MemoryController, readers: any ReaderGate, logger: Logger) {
         self.config = config
         self.memory = memory
+        self.readers = readers
         self.logger = logger
     }
 

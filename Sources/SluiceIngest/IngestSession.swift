@@ -56,7 +56,8 @@ public final class IngestSession: Sendable {
         self.peer = connection.peer
         self.connection = connection
         self.connectedAt = now
-        self.memory = StreamMemory(buffer: buffer, bucket: controller.gate.makeStreamBucket(now: now), now: now)
+        self.memory = StreamMemory(
+            buffer: buffer, bucket: controller.gate.makeStreamBucket(now: now), now: now)
     }
 
     /// The stream's frames, in GOPs.

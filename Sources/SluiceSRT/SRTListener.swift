@@ -13,6 +13,10 @@ public struct HandshakeRequest: Sendable {
 public enum HandshakeDecision: Sendable, Equatable {
     /// Let the caller in.
     case accept
+    /// Let the caller in only if it encrypts with this passphrase (10 to 79 bytes), set on its
+    /// socket alone: libsrt checks it after the callback and refuses a caller that does not
+    /// match (`SRT_REJ_BADSECRET`, or `SRT_REJ_UNSECURE` without encryption).
+    case acceptEncrypted(passphrase: String)
     /// Refuse it with this reason, which the caller receives.
     case reject(RejectReason)
 }

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SluiceCore
+import SluiceDelivery
 import SluiceIngest
 import SluiceSystem
 
@@ -20,6 +21,8 @@ public final class SluiceServer: Sendable {
     public let memory: MemoryController
     /// Publishers: the SRT listener and the live sessions.
     public let ingest: IngestService
+    /// Readers: the streams' shared output and everyone reading it.
+    public let delivery: Delivery
     /// Re-reads the configuration file and applies it.
     public let reloader: ConfigReloader
     let monitor: MemoryMonitorService
@@ -43,8 +46,11 @@ public final class SluiceServer: Sendable {
         let budgets = BudgetResolver(containerLimit: containerLimit, physicalMemory: physicalMemory)
         let memory = MemoryController(
             config: config.memory, budget: budgets.resolve(config.memory), probe: probe, now: .now)
-        let ingest = IngestService(config: store, memory: memory, logger: logger)
+        let delivery = Delivery(config: store, memory: memory, logger: logger)
+        let ingest = IngestService(
+            config: store, memory: memory, readers: SRTReaderGate(delivery: delivery), logger: logger)
         configuration = store
+        self.delivery = delivery
         self.memory = memory
         self.ingest = ingest
         self.logger = logger
@@ -93,7 +99,8 @@ public final class SluiceServer: Sendable {
         logger.info(
             "memory budget",
             metadata: [
-                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)", "base_bytes": "\(memory.base)",
+                "limit_bytes": "\(budget.bytes)", "source": "\(budget.source)",
+                "base_bytes": "\(memory.base)",
                 "per_stream_limit": "\(config.memory.perStreamLimit)",
             ])
     }

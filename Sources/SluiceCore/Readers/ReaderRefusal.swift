@@ -1,5 +1,5 @@
 /// Why a new reader is refused: its stream's or the server's reader limit, or memory.
-public enum ReaderRefusal: String, Sendable, CaseIterable, Hashable {
+public enum ReaderRefusal: String, Error, Sendable, CaseIterable, Hashable {
     /// The stream has `readers.max_per_stream` readers.
     case maxPerStream = "max_readers_per_stream"
     /// The server has `readers.max_total` readers.
