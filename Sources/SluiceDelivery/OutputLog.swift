@@ -110,6 +110,9 @@ final class OutputLog: Sendable {
         appended.end()
     }
 
+    /// Whether the output has reached what the buffer held when the mux started.
+    var isCaughtUp: Bool { state.withLock { $0.caughtUp } }
+
     /// The bytes held.
     var bytes: Int { state.withLock { $0.bytes } }
 

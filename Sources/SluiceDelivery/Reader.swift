@@ -19,7 +19,7 @@ public final class Reader: Sendable {
     let mux: StreamMux
     private let start: BufferCursor.Start
     private let delivery: Delivery
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
         var position: OutputPosition?
@@ -29,6 +29,10 @@ public final class Reader: Sendable {
         var cut: ReaderCutReason?
         var finished = false
         var sentFirst = false
+        /// Whether the reader has been within the lag bounds: a reader that starts at the oldest
+        /// keyframe replays the buffer first, behind the live edge by design, and the policy
+        /// applies once it has caught up.
+        var reachedLive: Bool
     }
 
     init(
@@ -42,6 +46,7 @@ public final class Reader: Sendable {
         self.mux = mux
         self.delivery = delivery
         startedAt = .now
+        state = Mutex(State(reachedLive: start != .oldestKeyframe))
     }
 
     /// The stream it reads.
@@ -62,8 +67,13 @@ public final class Reader: Sendable {
             }
             switch log.read(from: position, maxBytes: maxBytes) {
             case .chunks(let chunks, let next, let lag):
-                let decision = delivery.lagPolicy.decide(
+                var decision = delivery.lagPolicy.decide(
                     lag: lag, skips: state.withLock { $0.skips }, now: .now)
+                let replaying = state.withLock { state in
+                    if decision == .keepGoing { state.reachedLive = true }
+                    return !state.reachedLive
+                }
+                if replaying { decision = .keepGoing }
                 switch decision {
                 case .keepGoing:
                     let size = chunks.reduce(0) { $0 + $1.bytes.count }
@@ -85,7 +95,7 @@ public final class Reader: Sendable {
             case .behind:
                 skip(to: log.newestKeyframe, lag: state.withLock { $0.lag })
             case .caughtUp:
-                if protocolName == .snapshot { return .end(.reachedLiveEdge) }
+                if protocolName == .snapshot && log.isCaughtUp { return .end(.reachedLiveEdge) }
                 await log.appended.wait(beyond: seen)
             case .ended:
                 return .end(.streamEnded)

@@ -2,8 +2,8 @@ import CFFmpeg
 import SluiceCore
 
 /// Muxes frames into MPEG-TS one at a time with libavformat's mpegts muxer, keeping their
-/// timestamps, and hands back the bytes each frame produced: the incremental form of
-/// ``TSWriter``, for a live output that readers join at any keyframe.
+/// timestamps, and hands back the bytes each frame produced: a live output that readers join at
+/// any keyframe.
 ///
 /// The muxer writes PAT and PMT before every video keyframe, and a keyframe whose access unit
 /// lacks its parameter sets gets the stream's own (from the codec parameters) in front, so a

@@ -128,7 +128,18 @@ extension DemuxerTests {
         let (demuxer, frames, _) = try demux("h264_aac.ts")
         // Start at the second keyframe, as a trimmed buffer would.
         let start = try #require(frames.indices.filter { frames[$0].opensGOP }.dropFirst().first)
-        let bytes = try TSWriter.write(Array(frames[start...]), parameters: demuxer.parameters)
+        let muxer = try TSMuxer(parameters: demuxer.parameters)
+        var bytes: [UInt8] = []
+        for frame in frames[start...] {
+            let output = muxer.write(frame)
+            #expect(output.count % 188 == 0, "a frame's output is whole TS packets")
+            if frame.opensGOP {
+                // PAT first: a reader can start at any keyframe's output.
+                #expect(output.prefix(4) == [0x47, 0x40, 0x00, output[3]], "PAT before a keyframe")
+            }
+            bytes += output
+        }
+        bytes += muxer.finish()
         #expect(bytes.count > 100_000)
         #expect(bytes.first == 0x47)
         let (again, remuxed, corrupt) = try demux(source: FileByteSource(bytes: bytes))

@@ -13,7 +13,8 @@ struct ConfigController: Sendable {
         router.get("/api/config") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: config.current.rendered(redactingSecrets: true))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: config.current.rendered(redactingSecrets: true))))
         }
         router.rejectOtherMethods("/api/config", allowing: [.get])
         router.post("/api/config/reload") { request, _ in

@@ -25,7 +25,8 @@ struct MemoryAPIController: Sendable {
             }
             let freed = memory.evictor.evict(below: level)
             let status = memory.status
-            logger.info("evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
+            logger.info(
+                "evicted on request", metadata: ["below": "\(level)", "freed_bytes": "\(freed.bytes)"])
             return EvictReport(
                 freedBytes: freed.bytes, freedFrames: freed.frames, pressure: status.pressure,
                 level: status.level.description)
@@ -34,7 +35,8 @@ struct MemoryAPIController: Sendable {
         router.post("/api/memory/reset") { request, _ in
             try authorization.check(request)
             memory.monitor.resetPeak()
-            return Acknowledgement(ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
+            return Acknowledgement(
+                ok: true, message: "peak and level-entry counts reset; counters stay monotonic")
         }
         router.rejectOtherMethods("/api/memory/reset", allowing: [.post])
     }
@@ -51,7 +53,8 @@ struct MemoryAPIController: Sendable {
         for (level, count) in stats.levelEntries { entries[level.description] = count }
         let usage = ingest.sessions.map { session in
             MemoryReport.StreamUsage(
-                name: session.name.value, totalBytes: session.tracker.total, quotaBytes: session.tracker.quota,
+                name: session.name.value, totalBytes: session.tracker.total,
+                quotaBytes: session.tracker.quota,
                 priority: session.tracker.priority, components: session.tracker.bytesByComponent)
         }
         return MemoryReport(

@@ -5,9 +5,13 @@ import Hummingbird
 /// output, so responses read the same as the configuration file.
 public struct SluiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The client's address as `host:port`, for readers' logs and the admin API.
+    public var peer: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        let address = source.channel.remoteAddress
+        peer = "\(address?.ipAddress ?? "unknown"):\(address?.port ?? 0)"
     }
 
     public var requestDecoder: JSONDecoder {

@@ -2,16 +2,25 @@ import Hummingbird
 import Logging
 
 extension SluiceServer {
-    /// The router: `/metrics`, the health probes and the admin API, each from a controller that
-    /// takes only the parts it needs.
+    /// The router: `/metrics`, the health probes, the admin API and the HTTP-TS readers, each
+    /// from a controller that takes only the parts it needs.
     public func buildRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         let authorization = AdminAuthorization(config: configuration)
         MetricsController(exporter: MetricsExporter(memory: memory, ingest: ingest)).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
-        StreamsController(ingest: ingest, config: configuration, authorization: authorization, logger: logger)
-            .addRoutes(to: router)
+        StreamsController(
+            ingest: ingest, delivery: delivery, config: configuration, authorization: authorization,
+            logger: logger
+        )
+        .addRoutes(to: router)
+        TransportStreamController(
+            ingest: ingest, delivery: delivery, authorization: ReadAuthorization(config: configuration)
+        )
+        .addRoutes(to: router)
+        ReadersController(delivery: delivery, authorization: authorization, logger: logger).addRoutes(
+            to: router)
         MemoryAPIController(memory: memory, ingest: ingest, authorization: authorization, logger: logger)
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)
@@ -27,7 +36,8 @@ extension SluiceServer {
         return Application(
             router: buildRouter(),
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
-            configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
+            configuration: .init(
+                address: .hostname(listen.host, port: Int(listen.port)), serverName: "sluice"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 http.bound(port)
