@@ -14,6 +14,8 @@ extension Delivery {
         let reader: Reader
         do {
             try connection.setNonBlockingSend()
+            // The stream's last messages must reach the reader after the close that ends it.
+            try connection.setLinger(seconds: 2)
             reader = try openReader(
                 of: source, protocolName: .srt, peer: connection.peer, start: .newestKeyframe)
         } catch {
@@ -24,6 +26,7 @@ extension Delivery {
             connection.close()
             return
         }
+        reader.onCut { connection.close() }
         Task {
             let end = await send(reader, to: connection)
             connection.close()

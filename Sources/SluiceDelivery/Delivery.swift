@@ -22,7 +22,11 @@ public final class Delivery: Sendable {
         var readers: [UInt64: Reader] = [:]
         var countByStream: [StreamName: Int] = [:]
         var nextID: UInt64 = 1
+        var sweeping = false
     }
+
+    /// How often readers stuck in a write are checked against the lag policy.
+    static let sweepInterval = Duration.milliseconds(250)
 
     /// Creates the delivery side; nothing runs until a reader comes.
     /// - Parameters:
@@ -58,7 +62,7 @@ public final class Delivery: Sendable {
         of source: MuxSource, protocolName: ReaderProtocol, peer: String, start: BufferCursor.Start
     ) throws(ReaderRefusal) -> Reader {
         if let refusal = refusal(forReaderOf: source.name) { throw refusal }
-        let (reader, started) = state.withLock { state -> (Reader, StreamMux?) in
+        let (reader, started, sweep) = state.withLock { state -> (Reader, StreamMux?, Bool) in
             let key = ObjectIdentifier(source.buffer)
             var started: StreamMux?
             let mux =
@@ -75,9 +79,11 @@ public final class Delivery: Sendable {
             state.nextID += 1
             state.readers[reader.id] = reader
             state.countByStream[source.name, default: 0] += 1
-            return (reader, started)
+            defer { state.sweeping = true }
+            return (reader, started, !state.sweeping)
         }
         started?.start(logger: logger)
+        if sweep { Task { await sweepReaders() } }
         statistics.started(protocolName)
         logger.info(
             "reader connected",
@@ -86,6 +92,19 @@ public final class Delivery: Sendable {
                 "protocol": "\(protocolName.rawValue)", "start": "\(start)",
             ])
         return reader
+    }
+
+    /// Applies the lag policy to every reader a few times a second, while there are readers.
+    private func sweepReaders() async {
+        while true {
+            try? await Task.sleep(for: Self.sweepInterval)
+            let readers = state.withLock { state -> [Reader] in
+                if state.readers.isEmpty { state.sweeping = false }
+                return Array(state.readers.values)
+            }
+            guard !readers.isEmpty else { return }
+            for reader in readers { reader.enforceLagPolicy() }
+        }
     }
 
     func remove(_ reader: Reader, end: ReaderEnd) {

@@ -143,6 +143,32 @@ final class OutputLog: Sendable {
         }
     }
 
+    /// How far a reader at `position` is behind the live edge, if it has anything to read.
+    func lag(at position: OutputPosition) -> ReaderLag? {
+        state.withLock { state in
+            guard !position.awaitsKeyframe, position.sequence >= state.first, position.sequence < state.end
+            else { return nil }
+            return Self.lag(at: Int(position.sequence - state.first), in: state)
+        }
+    }
+
+    private static func lag(at index: Int, in state: State) -> ReaderLag {
+        let from = state.chunks[index]
+        let newest = state.chunks[state.chunks.count - 1]
+        var gop = Duration.zero
+        var gopBytes = 0
+        let count = state.keyframes.count
+        if count >= 2 {
+            let newer = state.chunks[Int(state.keyframes[count - 1] - state.first)]
+            let older = state.chunks[Int(state.keyframes[count - 2] - state.first)]
+            gop = newer.arrival - older.arrival
+            gopBytes = newer.offset - older.offset
+        }
+        return ReaderLag(
+            media: newest.arrival - from.arrival, bytes: state.totalBytes - from.offset, gop: gop,
+            gopBytes: gopBytes, isBehindNewestKeyframe: (state.keyframes.last ?? 0) > from.sequence)
+    }
+
     /// Reads chunks from `position`, up to about `maxBytes` (at least one chunk).
     func read(from position: OutputPosition, maxBytes: Int) -> OutputRead {
         state.withLock { state in
@@ -157,20 +183,10 @@ final class OutputLog: Sendable {
             } else {
                 index = Int(position.sequence - state.first)
             }
-            guard index < state.chunks.count, let newest = state.chunks.last else {
+            guard index < state.chunks.count else {
                 return state.ended ? .ended : .caughtUp
             }
-            let from = state.chunks[index]
-            var gop = Duration.zero
-            if state.keyframes.count >= 2 {
-                let last = state.keyframes.count - 1
-                gop =
-                    state.chunks[Int(state.keyframes[last] - state.first)].arrival
-                    - state.chunks[Int(state.keyframes[last - 1] - state.first)].arrival
-            }
-            let lag = ReaderLag(
-                media: newest.arrival - from.arrival,
-                bytes: state.totalBytes - from.offset, gop: gop)
+            let lag = Self.lag(at: index, in: state)
             var chunks: [OutputChunk] = []
             var size = 0
             while index < state.chunks.count

@@ -33,6 +33,8 @@ public final class Reader: Sendable {
         /// keyframe replays the buffer first, behind the live edge by design, and the policy
         /// applies once it has caught up.
         var reachedLive: Bool
+        /// Breaks off the transport: a reader stuck in a write cannot be told otherwise.
+        var hangUp: (@Sendable () -> Void)?
     }
 
     init(
@@ -103,6 +105,37 @@ public final class Reader: Sendable {
         }
     }
 
+    /// The lag policy's decision, but for a reader still replaying the buffer from its oldest
+    /// keyframe.
+    private func decide(_ lag: ReaderLag) -> ReaderLagDecision {
+        let decision = delivery.lagPolicy.decide(lag: lag, skips: state.withLock { $0.skips }, now: .now)
+        let replaying = state.withLock { state in
+            if decision == .keepGoing { state.reachedLive = true }
+            return !state.reachedLive
+        }
+        return replaying ? .keepGoing : decision
+    }
+
+    /// Applies the lag policy to a reader between its reads, which a slow transport may spend
+    /// in one write for long: it is moved forward, or cut and its transport broken off, without
+    /// waiting for the write to finish.
+    func enforceLagPolicy() {
+        guard let position = state.withLock({ $0.position }), let lag = mux.log.lag(at: position) else {
+            return
+        }
+        switch decide(lag) {
+        case .keepGoing: break
+        case .skipToNewestKeyframe: skip(to: mux.log.newestKeyframe, lag: lag)
+        case .disconnect(let reason): cut(reason)
+        }
+    }
+
+    /// Sets how to break off the reader's transport when it is cut.
+    /// - Parameter hangUp: Closes the connection; called at most once, from any thread.
+    public func onCut(_ hangUp: @escaping @Sendable () -> Void) {
+        state.withLock { $0.hangUp = hangUp }
+    }
+
     private func skip(to position: OutputPosition, lag: ReaderLag) {
         let keeping = delivery.lagPolicy.maxSkips + 1
         state.withLock { state in
@@ -123,19 +156,27 @@ public final class Reader: Sendable {
     /// Disconnects the reader: its next ``next(maxBytes:)`` returns the reason.
     /// - Parameter reason: Why.
     public func cut(_ reason: ReaderCutReason) {
-        state.withLock { if $0.cut == nil { $0.cut = reason } }
+        let hangUp = state.withLock { state -> (@Sendable () -> Void)? in
+            guard state.cut == nil else { return nil }
+            state.cut = reason
+            defer { state.hangUp = nil }
+            return state.hangUp
+        }
         mux.log.appended.wakeAll()
+        hangUp?()
     }
 
     /// Takes the reader off the books once its transport is done with it. Safe to call twice.
-    /// - Parameter end: Why it ended.
+    /// - Parameter end: Why it ended, as the transport saw it; a cut (which breaks the
+    ///   transport off) is reported as the cut.
     public func finish(_ end: ReaderEnd) {
-        let first = state.withLock { state in
-            defer { state.finished = true }
-            return !state.finished
+        let reported = state.withLock { state -> ReaderEnd? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return state.cut.map(ReaderEnd.cut) ?? end
         }
-        guard first else { return }
-        delivery.remove(self, end: end)
+        guard let reported else { return }
+        delivery.remove(self, end: reported)
     }
 
     /// The reader as the admin API shows it.

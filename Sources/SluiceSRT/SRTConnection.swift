@@ -71,6 +71,16 @@ public final class SRTConnection: Sendable {
         try SRTSocketOptions.set(socket, SRTO_SNDSYN, false)
     }
 
+    /// Keeps a closed socket sending what is still in its send buffer for up to `seconds` (in
+    /// the background: ``close()`` does not wait), so the last messages before a close arrive.
+    /// Live mode's default is to drop them.
+    public func setLinger(seconds: Int) throws(SRTError) {
+        var value = linger(l_onoff: 1, l_linger: Int32(seconds))
+        guard srt_setsockflag(socket, SRTO_LINGER, &value, Int32(MemoryLayout<linger>.size)) == 0 else {
+            throw SRTLibrary.lastError
+        }
+    }
+
     /// Sends one message of at most ``maxMessageBytes`` bytes, reporting a full send buffer.
     /// - Parameter bytes: The message.
     public func trySend(_ bytes: UnsafeRawBufferPointer) -> SRTSendResult {

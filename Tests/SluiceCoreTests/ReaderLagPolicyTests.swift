@@ -32,6 +32,19 @@ import Testing
         #expect(policy.decide(lag: past, skips: ReaderSkipHistory(), now: start) == .skipToNewestKeyframe)
     }
 
+    @Test func aGOPLargerThanTheByteBoundIsAllowed() {
+        let lag = ReaderLag(media: .zero, bytes: 5 << 20, gopBytes: 6 << 20)
+        #expect(policy.decide(lag: lag, skips: ReaderSkipHistory(), now: start) == .keepGoing)
+    }
+
+    @Test func aReaderAtTheNewestKeyframeIsNeverMoved() {
+        // Nowhere further to go: skipping it would only count against it.
+        let lag = ReaderLag(media: .seconds(3), bytes: 8 << 20, isBehindNewestKeyframe: false)
+        var skips = ReaderSkipHistory()
+        for second in 0..<10 { skips.record(at: start + .seconds(second), keeping: 4) }
+        #expect(policy.decide(lag: lag, skips: skips, now: start + .seconds(10)) == .keepGoing)
+    }
+
     @Test func moreThanMaxSkipsWithinTheWindowDisconnects() {
         let lag = ReaderLag(media: .seconds(5), bytes: 0)
         var skips = ReaderSkipHistory()

@@ -22,10 +22,11 @@ public enum ReaderCutReason: String, Sendable, CaseIterable, Hashable {
 /// Decides what happens to a reader that lags: the bound on how much output a slow reader can
 /// hold, applied so that a reader never receives a broken GOP.
 ///
-/// A reader may lag by `readers.max_lag_ms` of media (or one GOP, if that is longer: moving it
-/// forward can only land on a keyframe) and by `readers.max_lag_bytes` of output. Past either,
-/// it is moved to the newest keyframe; a reader moved more than `readers.max_skips` times
-/// within ``skipWindow`` cannot keep up with the stream at all and is disconnected.
+/// A reader may lag by `readers.max_lag_ms` of media and by `readers.max_lag_bytes` of output,
+/// or by one GOP if that is longer (moving it forward can only land on a keyframe). Past
+/// either, it is moved to the newest keyframe; a reader already there is left alone, since
+/// there is nowhere further to go. A reader moved more than `readers.max_skips` times within
+/// ``skipWindow`` cannot keep up with the stream at all and is disconnected.
 public struct ReaderLagPolicy: Sendable, Equatable {
     /// The window in which skips are counted.
     public static let skipWindow = Duration.seconds(30)
@@ -53,7 +54,9 @@ public struct ReaderLagPolicy: Sendable, Equatable {
     public func decide(lag: ReaderLag, skips: ReaderSkipHistory, now: ContinuousClock.Instant)
         -> ReaderLagDecision
     {
-        guard lag.media > max(maxLag, lag.gop) || lag.bytes > maxLagBytes else { return .keepGoing }
+        guard lag.isBehindNewestKeyframe,
+            lag.media > max(maxLag, lag.gop) || lag.bytes > max(maxLagBytes, lag.gopBytes)
+        else { return .keepGoing }
         if skips.count(within: Self.skipWindow, before: now) >= maxSkips { return .disconnect(.tooManySkips) }
         return .skipToNewestKeyframe
     }

@@ -21,6 +21,10 @@ struct TransportStreamController: Sendable {
     /// About the most bytes handed to one write: large enough to keep syscalls few, small
     /// enough that a stalled client holds little.
     static let writeBytes = 64 << 10
+    /// The kernel send buffer of a reader's connection. Left to autotuning, it grows to
+    /// megabytes on a slow client and hides its lag from the lag policy; at this size a client
+    /// that does not keep up shows as a lagging reader within a second of output.
+    static let socketSendBuffer = 128 << 10
 
     func addRoutes(to router: some RouterMethods<SluiceRequestContext>) {
         router.get("/streams/**") { request, context in
@@ -37,7 +41,10 @@ struct TransportStreamController: Sendable {
             case let other:
                 throw HTTPError(.badRequest, message: "start must be newest, oldest or next, not '\(other)'")
             }
-            return try stream(String(path.dropLast(3)), start: start, as: .http, peer: context.peer)
+            try await context.channel.setOption(
+                ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketSendBuffer)
+            ).get()
+            return try stream(String(path.dropLast(3)), start: start, as: .http, context: context)
         }
         router.rejectOtherMethods("/streams/**", allowing: [.get])
 
@@ -45,16 +52,15 @@ struct TransportStreamController: Sendable {
             try stream(
                 context.parameters.getCatchAll().joined(separator: "/"), start: .oldestKeyframe,
                 as: .snapshot,
-                peer: context.peer)
+                context: context)
         }
         router.rejectOtherMethods("/api/buffer/**", allowing: [.get])
     }
 
     private func stream(
-        _ name: String, start: BufferCursor.Start, as protocolName: ReaderProtocol, peer: String
-    )
-        throws -> Response
-    {
+        _ name: String, start: BufferCursor.Start, as protocolName: ReaderProtocol,
+        context: SluiceRequestContext
+    ) throws -> Response {
         guard let session = ingest.session(named: name) else {
             delivery.statistics.refused("not_found")
             throw HTTPError(.notFound, message: "no live stream named '\(name)'")
@@ -62,11 +68,13 @@ struct TransportStreamController: Sendable {
         let reader: Reader
         do {
             reader = try delivery.openReader(
-                of: session.muxSource, protocolName: protocolName, peer: peer, start: start)
+                of: session.muxSource, protocolName: protocolName, peer: context.peer, start: start)
         } catch {
             delivery.statistics.refused(error.rawValue)
             throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: error.explanation)
         }
+        let channel = context.channel
+        reader.onCut { channel.close(promise: nil) }
         return Response(
             status: .ok, headers: [.contentType: "video/mp2t", .cacheControl: "no-store"],
             body: ResponseBody { writer in
