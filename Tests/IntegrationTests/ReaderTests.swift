@@ -93,6 +93,15 @@ extension Integration {
             #expect(abs(try oldest.file.timing().start - fixture.start) < 0.1)
             #expect(try newest.file.timing().start > fixture.start + 1)
             #expect(server.server.delivery.statistics.snapshot.ends["stream_ended"] == 2)
+            let metrics = try await http("GET", base + "/metrics").text
+            for line in [
+                #"sluice_readers_started_total{protocol="http"} 2"#,
+                "sluice_reader_first_keyframe_seconds_count 2",
+                #"sluice_reader_disconnects_total{reason="stream_ended"} 2"#,
+                #"sluice_readers_refused_total{reason="not_found"} 1"#,
+            ] {
+                #expect(metrics.contains(line), "\(line)")
+            }
         }
 
         @Test func aSlowReaderIsSkippedThenCutAndHoldsNoMemory() async throws {

@@ -8,7 +8,8 @@ extension SluiceServer {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         let authorization = AdminAuthorization(config: configuration)
-        MetricsController(exporter: MetricsExporter(memory: memory, ingest: ingest)).addRoutes(to: router)
+        MetricsController(exporter: MetricsExporter(memory: memory, ingest: ingest, delivery: delivery))
+            .addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
         StreamsController(
             ingest: ingest, delivery: delivery, config: configuration, authorization: authorization,

@@ -1,5 +1,6 @@
 import Prometheus
 import SluiceCore
+import SluiceDelivery
 import SluiceIngest
 import SluiceSRT
 
@@ -11,17 +12,75 @@ import SluiceSRT
 struct MetricsExporter: Sendable {
     let memory: MemoryController
     let ingest: IngestService
+    let delivery: Delivery
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let families = Families(registry)
         exportProcess(families)
         exportStreams(families)
+        let totals = delivery.statistics.snapshot
+        exportReaders(families, totals)
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
         ).set(to: 1.0)
-        return registry.emitToBuffer()
+        return registry.emitToBuffer() + Array(firstKeyframeHistogram(totals).utf8)
+    }
+
+    private func exportReaders(_ families: Families, _ totals: DeliveryStatistics.Totals) {
+        let active = families.describe("sluice_readers_active", "", "Readers connected, by protocol")
+        let sent = families.describe(
+            "sluice_reader_sent_bytes", "total", "Bytes sent to readers, by protocol")
+        let started = families.describe("sluice_readers_started", "total", "Readers accepted, by protocol")
+        let readers = delivery.readers
+        for protocolName in ReaderProtocol.allCases {
+            let label = [("protocol", protocolName.rawValue)]
+            families.registry.makeGauge(descriptor: active, labels: label).set(
+                to: Double(readers.count { $0.protocolName == protocolName }))
+            families.registry.makeCounter(descriptor: sent, labels: label).increment(
+                by: Int64(totals.bytesSent[protocolName, default: 0]))
+            families.registry.makeCounter(descriptor: started, labels: label).increment(
+                by: Int64(totals.readersStarted[protocolName, default: 0]))
+        }
+        families.counter(
+            "sluice_reader_skips", "Readers moved forward to the newest keyframe for lagging",
+            Int64(totals.skips))
+        let ends = families.describe(
+            "sluice_reader_disconnects", "total",
+            "Readers that ended, by reason (cuts: too_many_skips, operator)")
+        for (reason, count) in totals.ends {
+            families.registry.makeCounter(descriptor: ends, labels: [("reason", reason)]).increment(
+                by: Int64(count))
+        }
+        let refused = families.describe(
+            "sluice_readers_refused", "total",
+            "HTTP readers refused, by reason (SRT readers count in sluice_streams_rejected_total)")
+        for (reason, count) in totals.refusals {
+            families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
+                by: Int64(count))
+        }
+    }
+
+    /// `sluice_reader_first_keyframe_seconds`, written by hand: the registry is rebuilt at each
+    /// scrape, and its histograms can only be fed observations, not the running bucket counts
+    /// delivery keeps.
+    private func firstKeyframeHistogram(_ totals: DeliveryStatistics.Totals) -> String {
+        let name = "sluice_reader_first_keyframe_seconds"
+        var lines = [
+            "# HELP \(name) Time from a reader's acceptance to its first keyframe byte handed to its transport",
+            "# TYPE \(name) histogram",
+        ]
+        var cumulative = 0
+        for (bound, count) in zip(DeliveryStatistics.firstKeyframeBuckets, totals.firstKeyframeCounts) {
+            cumulative += count
+            lines.append("\(name)_bucket{le=\"\(bound)\"} \(cumulative)")
+        }
+        cumulative += totals.firstKeyframeCounts.last ?? 0
+        lines.append("\(name)_bucket{le=\"+Inf\"} \(cumulative)")
+        lines.append("\(name)_sum \(totals.firstKeyframeSum)")
+        lines.append("\(name)_count \(cumulative)")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private func exportProcess(_ families: Families) {
