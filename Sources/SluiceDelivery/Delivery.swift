@@ -95,6 +95,8 @@ public final class Delivery: Sendable {
     }
 
     /// Applies the lag policy to every reader a few times a second, while there are readers.
+    /// At critical memory pressure every reader is cut instead: readers go before the memory
+    /// controller sheds a publisher, which it does only after `memory.shed_after_ms`.
     private func sweepReaders() async {
         while true {
             try? await Task.sleep(for: Self.sweepInterval)
@@ -103,7 +105,10 @@ public final class Delivery: Sendable {
                 return Array(state.readers.values)
             }
             guard !readers.isEmpty else { return }
-            for reader in readers { reader.enforceLagPolicy() }
+            let critical = memory.status.level == .critical
+            for reader in readers {
+                if critical { reader.cut(.memoryCritical) } else { reader.enforceLagPolicy() }
+            }
         }
     }
 

@@ -49,16 +49,19 @@ struct MetricsExporter: Sendable {
         let ends = families.describe(
             "sluice_reader_disconnects", "total",
             "Readers that ended, by reason (cuts: too_many_skips, operator)")
-        for (reason, count) in totals.ends {
+        let endLabels =
+            [ReaderEnd.streamEnded, .reachedLiveEdge, .left].map(\.label)
+            + ReaderCutReason.allCases.map(\.rawValue)
+        for reason in endLabels {
             families.registry.makeCounter(descriptor: ends, labels: [("reason", reason)]).increment(
-                by: Int64(count))
+                by: Int64(totals.ends[reason, default: 0]))
         }
         let refused = families.describe(
             "sluice_readers_refused", "total",
             "HTTP readers refused, by reason (SRT readers count in sluice_streams_rejected_total)")
-        for (reason, count) in totals.refusals {
+        for reason in ["not_found"] + ReaderRefusal.allCases.map(\.rawValue) {
             families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
-                by: Int64(count))
+                by: Int64(totals.refusals[reason, default: 0]))
         }
     }
 
