@@ -52,11 +52,20 @@ let package = Package(
             ]
         ),
 
+        // Live readers: one shared TS mux per stream with readers, reader cursors into its
+        // output, the lag policy applied, and SRT readers.
+        .target(
+            name: "SluiceDelivery",
+            dependencies: [
+                "SluiceCore", "SluiceSRT", "SluiceDemux", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The wiring only: the service group, HTTP controllers, metrics, reload.
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem", "SluiceIngest",
+                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem", "SluiceIngest", "SluiceDelivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -91,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SluiceServer", "SluiceIngest", "SluiceCore", "SluiceSRT", "SluiceSystem",
+                "SluiceServer", "SluiceIngest", "SluiceDelivery", "SluiceCore", "SluiceSRT", "SluiceSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -10,7 +10,8 @@ extension HandshakeRefusal {
         case .badMode: .badMode
         case .unsupportedMedia: .unsupportedMedia
         case .conflict: .conflict
-        case .capacity: .overload
+        case .capacity, .readerCapacity: .overload
+        case .notFound: .notFound
         case .encryption(.badSecret): .badSecret
         case .encryption(.unsecure): .unsecure
         }

@@ -28,6 +28,15 @@ extension IngestService {
             connection.close()
             return
         }
+        if id.mode == .request {
+            // The stream may have ended between the handshake and here.
+            guard let session = registry.session(named: id.name) else {
+                connection.close()
+                return
+            }
+            readers.serve(connection, reading: session)
+            return
+        }
         let session = IngestSession(
             name: id.name, connection: connection, listener: listener, config: config, controller: memory)
         switch registry.claim(session) {

@@ -10,23 +10,31 @@ extension IngestService {
         let srt = config.current.srt
         let decision = HandshakePolicy(onDuplicate: srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
-            isLive: registry.isLive, capacity: capacityRefusal
+            isLive: registry.isLive, capacity: capacityRefusal,
+            readerCapacity: { name in registry.session(named: name).flatMap(readers.refusal(forReaderOf:)) }
         ).flatMap { id -> Result<StreamID, HandshakeRefusal> in
-            // The limit and duplicates again, checked and taken in one step.
+            // A publisher's limit and duplicates again, checked and taken in one step.
+            guard id.mode == .publish else { return .success(id) }
             let refusal = registry.reserve(
                 socket: request.socketID, name: id.name, maxStreams: srt.maxStreams,
                 replacing: srt.onDuplicate == .replace, now: .now)
             return refusal.map { .failure($0) } ?? .success(id)
         }
+        // libsrt checks the passphrase after this, and refuses on its own: a publisher's held
+        // place is given back, and the refusal logged and counted like any other.
+        let ifRefused: @Sendable (RejectReason) -> Void = { [weak self] reason in
+            guard let self else { return }
+            registry.cancel(socket: request.socketID)
+            guard let refusal = EncryptionRefusal(reason) else { return }
+            refuse(peer: request.peer, streamID: request.streamIDText, .encryption(refusal))
+        }
         switch decision {
+        case .success(let id) where id.mode == .request:
+            // Without a read passphrase, readers use the listener's, like publishers.
+            return srt.readPassphrase.map { .acceptEncrypted(passphrase: $0, ifRefused: ifRefused) }
+                ?? .accept(ifRefused: ifRefused)
         case .success:
-            // libsrt checks the passphrase after this, and refuses on its own.
-            return .accept { [weak self] reason in
-                guard let self else { return }
-                registry.cancel(socket: request.socketID)
-                guard let refusal = EncryptionRefusal(reason) else { return }
-                refuse(peer: request.peer, streamID: request.streamIDText, .encryption(refusal))
-            }
+            return .accept(ifRefused: ifRefused)
         case .failure(let refusal):
             refuse(peer: request.peer, streamID: request.streamIDText, refusal)
             return .reject(refusal.rejectReason)

@@ -5,8 +5,9 @@ import SluiceCore
 import SluiceSRT
 import Synchronization
 
-/// Sluice's front door for publishers: the SRT listener, the handshake that admits or refuses
-/// each caller, and the sessions of the streams being published.
+/// Sluice's SRT front door: the listener, the handshake that admits or refuses each caller,
+/// and the sessions of the streams being published. Readers (`m=request`) are decided with the
+/// ``ReaderGate`` and handed to it once accepted.
 ///
 /// A caller is decided on in libsrt's handshake callback (see `IngestService+Handshake.swift`),
 /// so a refused caller never becomes a connection. An admitted one is accepted on the
@@ -17,6 +18,7 @@ public final class IngestService: Sendable {
     let memory: MemoryController
     let receiveCapacity: ReceiveCapacity
     let logger: Logger
+    let readers: any ReaderGate
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
@@ -42,13 +44,17 @@ public final class IngestService: Sendable {
     ///   - config: The configuration in force, read at every handshake and accept.
     ///   - memory: The memory controller every stream's frames are admitted through.
     ///   - receiveCapacity: How busy libsrt's receive threads are.
+    ///   - readers: Decides on readers and serves them.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
     public init(
-        config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity, logger: Logger
+        config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity,
+        readers: any ReaderGate,
+        logger: Logger
     ) {
         self.config = config
         self.memory = memory
         self.receiveCapacity = receiveCapacity
+        self.readers = readers
         self.logger = logger
     }
 

@@ -74,6 +74,7 @@ extension IngestSession {
     func release(controller: MemoryController, logger: Logger) {
         controller.unregister(memory)
         connection.close()
+        buffer.end()
         let counters = buffer.counters
         let released = buffer.removeAll()
         tracker.setFixed(.srtReceiveBuffer, bytes: 0)

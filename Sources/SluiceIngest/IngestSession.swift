@@ -155,24 +155,3 @@ public final class IngestSession: Sendable {
 
     func markFinished() { state.withLock { $0.finished = true } }
 }
-
-extension IngestSession {
-    /// The buffered media as MPEG-TS, from the oldest buffered keyframe, with its timestamps.
-    /// - Throws: `DemuxError` if the muxer cannot be set up.
-    public func transportStream() throws -> [UInt8] {
-        try TSWriter.write(bufferedFrames(), parameters: codecParameters)
-    }
-
-    /// Every buffered frame, from the oldest keyframe on.
-    private func bufferedFrames() -> [Frame] {
-        var cursor = buffer.cursor(at: .oldestKeyframe)
-        while true {
-            switch buffer.read(from: cursor, maxFrames: .max) {
-            case .frames(let frames, _): return frames
-            case .caughtUp: return []
-            // The oldest GOP aged out between taking the cursor and reading from it.
-            case .behind(let oldest): cursor = oldest
-            }
-        }
-    }
-}

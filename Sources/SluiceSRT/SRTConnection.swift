@@ -11,6 +11,16 @@ public enum SRTReceiveResult: Sendable, Equatable {
     case closed
 }
 
+/// What one send call did.
+public enum SRTSendResult: Sendable, Equatable {
+    /// The message is queued.
+    case sent
+    /// libsrt's send buffer is full (a non-blocking socket): the peer is not keeping up.
+    case full
+    /// The connection is closed or broken.
+    case closed
+}
+
 /// One connected SRT socket in live mode, accepted by an ``SRTListener`` or opened by an
 /// ``SRTCaller``.
 ///
@@ -68,6 +78,31 @@ public final class SRTConnection: Sendable {
             return .nothingQueued
         }
         return .closed
+    }
+
+    /// Makes ``trySend(_:)`` return at once when libsrt's send buffer is full, so a sender that
+    /// serves a slow peer learns it instead of blocking.
+    public func setNonBlockingSend() throws(SRTError) {
+        try SRTSocketOptions.set(socket, SRTO_SNDSYN, false)
+    }
+
+    /// Keeps a closed socket sending what is still in its send buffer for up to `seconds` (in
+    /// the background: ``close()`` does not wait), so the last messages before a close arrive.
+    /// Live mode's default is to drop them.
+    public func setLinger(seconds: Int) throws(SRTError) {
+        var value = linger(l_onoff: 1, l_linger: Int32(seconds))
+        guard srt_setsockflag(socket, SRTO_LINGER, &value, Int32(MemoryLayout<linger>.size)) == 0 else {
+            throw SRTLibrary.lastError
+        }
+    }
+
+    /// Sends one message of at most ``maxMessageBytes`` bytes, reporting a full send buffer.
+    /// - Parameter bytes: The message.
+    public func trySend(_ bytes: UnsafeRawBufferPointer) -> SRTSendResult {
+        let sent = srt_sendmsg(
+            socket, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), -1, 0)
+        if sent >= 0 { return .sent }
+        return SRTLibrary.lastError.code == Int32(SRT_EASYNCSND.rawValue) && !closed ? .full : .closed
     }
 
     /// Sends one message of at most ``maxMessageBytes`` bytes.

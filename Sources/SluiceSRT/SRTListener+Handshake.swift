@@ -14,6 +14,18 @@ func sluiceSRTHandshakeCallback(
     case .accept(let ifRefused):
         PendingHandshakes.accepted(ifRefused: ifRefused)
         return 0
+    case .acceptEncrypted(let passphrase, let ifRefused):
+        // Set on the new socket before libsrt checks the caller's key material, which follows
+        // the callback: this caller must encrypt with this passphrase, whatever the listener's.
+        do throws(SRTError) {
+            try SRTSocketOptions.set(socket, SRTO_PASSPHRASE, passphrase)
+        } catch {
+            PendingHandshakes.rejected()
+            srt_setrejectreason(socket, RejectReason.internalError.code)
+            return -1
+        }
+        PendingHandshakes.accepted(ifRefused: ifRefused)
+        return 0
     case .reject(let reason):
         PendingHandshakes.rejected()
         // libsrt 1.5.1 callers misreport a rejection that carries no reason: always set one.

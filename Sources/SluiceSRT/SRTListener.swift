@@ -22,6 +22,11 @@ public enum HandshakeDecision: Sendable {
     /// the caller (a wrong or missing passphrase); `ifRefused` then hears why, on libsrt's
     /// receive thread.
     case accept(ifRefused: @Sendable (RejectReason) -> Void)
+    /// Let the caller in only if it encrypts with this passphrase (10 to 79 bytes), set on its
+    /// socket alone: libsrt checks it after the callback and refuses a caller that does not
+    /// match (`SRT_REJ_BADSECRET`, or `SRT_REJ_UNSECURE` without encryption); `ifRefused`
+    /// then hears why.
+    case acceptEncrypted(passphrase: String, ifRefused: @Sendable (RejectReason) -> Void)
     /// Refuse it with this reason, which the caller receives.
     case reject(RejectReason)
 }

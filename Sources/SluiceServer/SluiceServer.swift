@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SluiceCore
+import SluiceDelivery
 import SluiceIngest
 import SluiceSystem
 
@@ -20,6 +21,8 @@ public final class SluiceServer: Sendable {
     public let memory: MemoryController
     /// Publishers: the SRT listener and the live sessions.
     public let ingest: IngestService
+    /// Readers: the streams' shared output and everyone reading it.
+    public let delivery: Delivery
     /// Re-reads the configuration file and applies it.
     public let reloader: ConfigReloader
     /// How busy libsrt's receive threads are.
@@ -47,9 +50,12 @@ public final class SluiceServer: Sendable {
         let memory = MemoryController(
             config: config.memory, budget: budgets.resolve(config.memory), probe: probe, now: .now)
         let receiveCapacity = ReceiveCapacity(probe: ProcessThreads(), now: .now)
+        let delivery = Delivery(config: store, memory: memory, logger: logger)
         let ingest = IngestService(
-            config: store, memory: memory, receiveCapacity: receiveCapacity, logger: logger)
+            config: store, memory: memory, receiveCapacity: receiveCapacity,
+            readers: SRTReaderGate(delivery: delivery), logger: logger)
         configuration = store
+        self.delivery = delivery
         self.memory = memory
         self.ingest = ingest
         self.receiveCapacity = receiveCapacity

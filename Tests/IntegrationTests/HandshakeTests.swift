@@ -12,8 +12,8 @@ extension Integration {
             #expect(server.rejection(streamID: "has space") == .badRequest)
             #expect(server.rejection(streamID: "live/../etc") == .badRequest)
             #expect(server.rejection(streamID: "#!::m=publish") == .badRequest)
-            #expect(server.rejection(streamID: "#!::r=live/x") == .badMode)
-            #expect(server.rejection(streamID: "#!::r=live/x,m=request") == .badMode)
+            #expect(server.rejection(streamID: "#!::r=live/x") == .notFound)
+            #expect(server.rejection(streamID: "#!::r=live/x,m=request") == .notFound)
             #expect(server.rejection(streamID: "#!::r=live/x,m=bidirectional") == .badMode)
             #expect(server.rejection(streamID: "#!::r=live/x,m=publish,t=file") == .unsupportedMedia)
 
@@ -33,7 +33,7 @@ extension Integration {
                 })
             #expect(
                 refusals.contains {
-                    $0.metadata["code"] == "1405" && $0.metadata["reason"]?.contains("request") == true
+                    $0.metadata["code"] == "1405" && $0.metadata["reason"]?.contains("bidirectional") == true
                 })
 
             server.server.ingest.stopAdmitting()

@@ -24,7 +24,10 @@ extension Integration {
             "sluice_frames_dropped_total", "sluice_srt_rtt_seconds", "sluice_srt_packets_received_total",
             "sluice_srt_packets_lost_total", "sluice_srt_packets_retransmitted_total",
             "sluice_srt_packets_dropped_total", "sluice_srt_receive_rate_bits_per_second",
-            "sluice_srt_receive_buffer_milliseconds", "sluice_build_info",
+            "sluice_srt_receive_buffer_milliseconds", "sluice_build_info", "sluice_readers_active",
+            "sluice_readers_started_total", "sluice_reader_sent_bytes_total", "sluice_reader_skips_total",
+            "sluice_reader_disconnects_total", "sluice_readers_refused_total",
+            "sluice_reader_first_keyframe_seconds_count",
         ]
 
         private func promtool(_ text: String) throws -> (status: Int32, problems: Set<String>) {

@@ -7,6 +7,7 @@ extension Config {
         config.srt.listen = ListenAddress(host: "127.0.0.1", port: 7000)
         config.srt.latencyMilliseconds = 300
         config.srt.passphrase = "0123456789"
+        config.srt.readPassphrase = "viewers-only-secret"
         config.srt.keyLength = 32
         config.srt.onDuplicate = .replace
         config.srt.idleTimeoutMilliseconds = 1500
@@ -19,6 +20,12 @@ extension Config {
         config.buffer.maxDurationMilliseconds = 4000
         config.http.listen = ListenAddress(host: "0.0.0.0", port: 9465)
         config.http.adminToken = "0123456789abcdef"
+        config.http.readToken = "fedcba9876543210"
+        config.readers.maxLagMilliseconds = 3000
+        config.readers.maxLagBytes = ByteSize(bytes: 8 << 20)
+        config.readers.maxSkips = 5
+        config.readers.maxPerStream = 50
+        config.readers.maxTotal = 500
         config.memory.globalLimit = .bytes(ByteSize(bytes: 2 << 30))
         config.memory.autoFraction = 0.5
         config.memory.perStreamLimit = ByteSize(bytes: 100 << 20)

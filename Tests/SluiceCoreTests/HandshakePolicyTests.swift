@@ -10,6 +10,7 @@ import Testing
         var shuttingDown = false
         var live: [String] = []
         var capacity: AdmissionRefusal? = nil
+        var readerCapacity: ReaderRefusal? = nil
         var expected: String?
 
         var testDescription: String { "\(streamID) -> \(expected ?? "admit")" }
@@ -24,8 +25,29 @@ import Testing
         Row(streamID: "", expected: "bad_request"),
         Row(streamID: "live/../etc", expected: "bad_request"),
         Row(streamID: "#!::m=publish", expected: "bad_request"),
-        Row(streamID: "#!::r=live/cam1", expected: "bad_mode"),
-        Row(streamID: "#!::r=live/cam1,m=request", expected: "bad_mode"),
+        // Readers: `m=request`, or no `m` (the specification's default).
+        Row(streamID: "#!::r=live/cam1", live: ["live/cam1"], expected: nil),
+        Row(streamID: "#!::r=live/cam1,m=request", live: ["live/cam1"], expected: nil),
+        Row(streamID: "#!::r=live/cam1,m=request,u=bob", live: ["live/cam1"], expected: nil),
+        Row(streamID: "#!::r=live/cam1", expected: "not_found"),
+        Row(streamID: "#!::r=live/cam1,m=request", live: ["live/cam2"], expected: "not_found"),
+        Row(streamID: "#!::r=live/cam1,m=request", shuttingDown: true, expected: "shutting_down"),
+        Row(streamID: "#!::r=live/cam1,m=request,t=file", live: ["live/cam1"], expected: "unsupported_media"),
+        Row(
+            streamID: "#!::r=live/cam1,m=request", live: ["live/cam1"], readerCapacity: .maxPerStream,
+            expected: "max_readers_per_stream"),
+        Row(
+            streamID: "#!::r=live/cam1,m=request", live: ["live/cam1"], readerCapacity: .maxTotal,
+            expected: "max_readers"),
+        Row(
+            streamID: "#!::r=live/cam1,m=request", live: ["live/cam1"], readerCapacity: .memoryPressure,
+            expected: "reader_memory_pressure"),
+        // A reader adds no stream: the publishers' capacity does not refuse it.
+        Row(streamID: "#!::r=live/cam1", live: ["live/cam1"], capacity: .maxStreams, expected: nil),
+        // A reader of a stream that is not live is refused before reader capacity is asked.
+        Row(streamID: "#!::r=live/cam1", readerCapacity: .maxTotal, expected: "not_found"),
+        // Publishers are not subject to reader limits.
+        Row(streamID: "live/cam1", readerCapacity: .maxTotal, expected: nil),
         Row(streamID: "#!::r=live/cam1,m=bidirectional", expected: "bad_mode"),
         Row(streamID: "#!::r=live/cam1,m=publish,t=file", expected: "unsupported_media"),
         Row(streamID: "live/cam1", live: ["live/cam1"], expected: "conflict"),
@@ -43,23 +65,32 @@ import Testing
 
     @Test(arguments: table) func decisionTable(_ row: Row) {
         var askedCapacity = false
+        var askedReaderCapacity = false
         let result = HandshakePolicy(onDuplicate: row.onDuplicate).decide(
             rawStreamID: row.streamID.utf8, shuttingDown: row.shuttingDown,
             isLive: { row.live.contains($0.value) },
             capacity: {
                 askedCapacity = true
                 return row.capacity
+            },
+            readerCapacity: { _ in
+                askedReaderCapacity = true
+                return row.readerCapacity
             })
+        let reads = row.streamID.hasPrefix("#!::") && !row.streamID.contains("m=publish")
         switch result {
         case .success(let id):
             #expect(row.expected == nil, "admitted \(id.name)")
-            #expect(id.mode == .publish)
+            #expect(id.mode == (reads ? .request : .publish))
         case .failure(let refusal):
             #expect(refusal.label == row.expected)
             #expect(!refusal.description.isEmpty)
         }
-        if row.live.contains(where: { row.streamID.contains($0) }) || row.shuttingDown {
+        if row.live.contains(where: { row.streamID.contains($0) }) || row.shuttingDown || reads {
             #expect(!askedCapacity, "capacity is asked only for a caller that adds a stream")
+        }
+        if !reads || row.shuttingDown {
+            #expect(!askedReaderCapacity, "reader capacity is asked only for a reader")
         }
     }
 
@@ -68,7 +99,9 @@ import Testing
             [
                 .shuttingDown, .badRequest(.empty), .badMode(.request), .unsupportedMedia("file"),
                 .conflict(try! StreamName("a")),
+                .notFound(try! StreamName("a")),
             ] + AdmissionRefusal.allCases.map { .capacity($0) }
+            + ReaderRefusal.allCases.map { .readerCapacity($0) }
         #expect(Set(refusals.map(\.label)).count == refusals.count)
     }
 }

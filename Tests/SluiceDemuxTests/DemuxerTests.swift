@@ -128,7 +128,22 @@ extension DemuxerTests {
         let (demuxer, frames, _) = try demux("h264_aac.ts")
         // Start at the second keyframe, as a trimmed buffer would.
         let start = try #require(frames.indices.filter { frames[$0].opensGOP }.dropFirst().first)
-        let bytes = try TSWriter.write(Array(frames[start...]), parameters: demuxer.parameters)
+        let muxer = try TSMuxer(parameters: demuxer.parameters)
+        var bytes: [UInt8] = []
+        for frame in frames[start...] {
+            let output = muxer.write(frame)
+            #expect(output.count % 188 == 0, "a frame's output is whole TS packets")
+            if frame.opensGOP {
+                // The tables before the picture: a reader can start at any keyframe's output.
+                let pids = stride(from: 0, to: output.count, by: 188).map {
+                    Int(output[$0 + 1] & 0x1F) << 8 | Int(output[$0 + 2])
+                }
+                let pat = try #require(pids.firstIndex(of: 0), "a PAT with every keyframe")
+                #expect(pat < pids.firstIndex(where: { $0 >= 0x100 })!, "the PAT comes before the picture")
+            }
+            bytes += output
+        }
+        bytes += muxer.finish()
         #expect(bytes.count > 100_000)
         #expect(bytes.first == 0x47)
         let (again, remuxed, corrupt) = try demux(source: FileByteSource(bytes: bytes))

@@ -20,9 +20,9 @@ extension Config {
     /// key (`SLUICE_MEMORY_GLOBAL_LIMIT=2GiB`). Its text is read as the key's value would be
     /// in the file: numbers as numbers, anything else as a string; an empty variable unsets an
     /// optional string (`srt.passphrase`, `http.admin_token`). Any variable that starts with a
-    /// section's prefix (`SLUICE_SRT_`, `SLUICE_BUFFER_`, `SLUICE_HTTP_`, `SLUICE_MEMORY_`) is
-    /// an override, and one that names no key is an error; other `SLUICE_` variables are not
-    /// configuration. `streams` rules are set in the file only.
+    /// section's prefix (`SLUICE_SRT_`, `SLUICE_BUFFER_`, `SLUICE_HTTP_`, `SLUICE_READERS_`,
+    /// `SLUICE_MEMORY_`) is an override, and one that names no key is an error; other `SLUICE_`
+    /// variables are not configuration. `streams` rules are set in the file only.
     /// - Parameters:
     ///   - data: The JSON text.
     ///   - environment: The process environment.

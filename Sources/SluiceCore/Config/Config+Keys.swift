@@ -8,6 +8,9 @@ extension Config {
         ConfigKey(
             "srt.passphrase", \.srt.passphrase, .optionalString(length: 10...79), restartOnly: true,
             secret: true),
+        // Set on each reader's socket in the handshake, so a reload applies to the next reader.
+        ConfigKey(
+            "srt.read_passphrase", \.srt.readPassphrase, .optionalString(length: 10...79), secret: true),
         ConfigKey("srt.pbkeylen", \.srt.keyLength, .integer(oneOf: [16, 24, 32]), restartOnly: true),
         ConfigKey("srt.on_duplicate", \.srt.onDuplicate, .choice(DuplicatePolicy.self)),
         ConfigKey("srt.idle_timeout_ms", \.srt.idleTimeoutMilliseconds, .integer(in: 100...3_600_000)),
@@ -25,6 +28,13 @@ extension Config {
 
         ConfigKey("http.listen", \.http.listen, .address, restartOnly: true),
         ConfigKey("http.admin_token", \.http.adminToken, .optionalString(length: 16...Int.max), secret: true),
+        ConfigKey("http.read_token", \.http.readToken, .optionalString(length: 16...Int.max), secret: true),
+
+        ConfigKey("readers.max_lag_ms", \.readers.maxLagMilliseconds, .integer(in: 100...600_000)),
+        ConfigKey("readers.max_lag_bytes", \.readers.maxLagBytes, .size(in: (64 << 10)...(1 << 34))),
+        ConfigKey("readers.max_skips", \.readers.maxSkips, .integer(in: 0...1000)),
+        ConfigKey("readers.max_per_stream", \.readers.maxPerStream, .integer(in: 0...100_000)),
+        ConfigKey("readers.max_total", \.readers.maxTotal, .integer(in: 0...1_000_000)),
 
         ConfigKey("memory.global_limit", \.memory.globalLimit, .globalLimit(in: (16 << 20)...(1 << 50))),
         ConfigKey("memory.auto_fraction", \.memory.autoFraction, .fraction(above: 0, upTo: 1)),

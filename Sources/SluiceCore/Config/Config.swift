@@ -16,6 +16,8 @@ public struct Config: Sendable, Equatable {
     public var http: HTTP
     /// The memory controller.
     public var memory: MemoryConfig
+    /// Live readers (SRT and HTTP-TS playback): lag bounds and limits.
+    public var readers: Readers
     /// Per-stream overrides of quota and priority, by name pattern; the first match applies.
     public var streams: [StreamRule]
 
@@ -27,6 +29,12 @@ public struct Config: Sendable, Equatable {
         public var latencyMilliseconds = 120
         /// `srt.passphrase`: when set, callers must encrypt with it.
         public var passphrase: String?
+        /// `srt.read_passphrase`: when set, readers (`m=request`) must encrypt with it instead of
+        /// `srt.passphrase`, so publishers and viewers need not share a secret. Unset, readers use
+        /// `srt.passphrase` like publishers.
+        public var readPassphrase: String?
+        /// The passphrase a reader must use: `srt.read_passphrase`, else `srt.passphrase`.
+        public var readerPassphrase: String? { readPassphrase ?? passphrase }
         /// `srt.pbkeylen`: the AES key length in bytes (16, 24 or 32) used with a passphrase.
         public var keyLength = 16
         /// `srt.on_duplicate`: what a second publisher on a live name gets.
@@ -63,6 +71,9 @@ public struct Config: Sendable, Equatable {
         /// `http.admin_token`: when set, mutating endpoints need `Authorization: Bearer <token>`.
         /// Required when `http.listen` is not a loopback address.
         public var adminToken: String?
+        /// `http.read_token`: when set, HTTP-TS readers need `Authorization: Bearer <token>` or
+        /// `?token=<token>`.
+        public var readToken: String?
 
         /// The defaults.
         public init() {}
@@ -82,12 +93,33 @@ public struct Config: Sendable, Equatable {
         }
     }
 
+    /// The live readers' settings (`readers.*`).
+    public struct Readers: Sendable, Equatable {
+        /// `readers.max_lag_ms`: how far behind the live edge, in media time, a reader may fall
+        /// (at least one GOP) before it is moved to the newest keyframe.
+        public var maxLagMilliseconds = 2000
+        /// `readers.max_lag_bytes`: how many bytes of output a reader may leave unsent before it
+        /// is moved to the newest keyframe.
+        public var maxLagBytes = ByteSize(bytes: 4 << 20)
+        /// `readers.max_skips`: a reader moved forward more often than this within
+        /// ``ReaderLagPolicy/skipWindow`` is disconnected.
+        public var maxSkips = 3
+        /// `readers.max_per_stream`: the most readers one stream may have.
+        public var maxPerStream = 200
+        /// `readers.max_total`: the most readers the server serves at once.
+        public var maxTotal = 2000
+
+        /// The defaults.
+        public init() {}
+    }
+
     /// The defaults.
     public init() {
         srt = SRT()
         buffer = Buffer()
         http = HTTP()
         memory = MemoryConfig()
+        readers = Readers()
         streams = []
     }
 }

@@ -67,6 +67,9 @@ public final class GOPBuffer: Sendable {
     let sequenceEnd = Atomic<UInt64>(0)
     /// The stream's accounting, told of every byte kept and released.
     public let tracker: StreamTracker
+    /// Advanced to ``nextSequence`` after every frame kept, and ended by ``end()``: readers
+    /// wait on it for new frames instead of polling.
+    public let arrivals = SequenceSignal()
 
     /// Creates an empty buffer.
     /// - Parameters:
@@ -91,14 +94,20 @@ public final class GOPBuffer: Sendable {
     /// - Returns: Whether the frame was kept, or why not.
     @discardableResult
     public func insert(_ frame: Frame) -> InsertOutcome {
-        state.withLock { state in
+        let outcome = state.withLock { state in
             state.counters.recordReceived(frame)
             let time = state.clock.time(of: frame.timestamp)
             let outcome = insert(frame, at: time, into: &state)
             if case .dropped(let reason) = outcome { state.counters.recordDropped(reason) }
             return outcome
         }
+        // Outside the lock: woken readers take it at once to read the frame.
+        if outcome == .buffered { arrivals.advance(to: nextSequence) }
+        return outcome
     }
+
+    /// Marks the end of the stream: no frame will come, and readers waiting for one stop.
+    public func end() { arrivals.end() }
 
     private func insert(_ frame: Frame, at time: Int64, into state: inout State) -> InsertOutcome {
         if frame.opensGOP {

@@ -21,6 +21,13 @@ public final class LatencyHistogram: Sendable {
         public var count: Int
         /// Their sum, in seconds.
         public var sumSeconds: Double
+
+        /// Creates counts.
+        public init(cumulative: [Int], count: Int, sumSeconds: Double) {
+            self.cumulative = cumulative
+            self.count = count
+            self.sumSeconds = sumSeconds
+        }
     }
 
     /// Creates an empty histogram.

@@ -1,9 +1,16 @@
-/// Decides whether a caller may publish, from its stream id, the configuration and the streams
-/// that are live: the rules of the SRT access-control specification applied to Sluice.
+/// Decides whether a caller may publish or read, from its stream id, the configuration and the
+/// streams that are live: the rules of the SRT access-control specification applied to Sluice.
 ///
-/// The decision is pure: the transport asks it on libsrt's receive thread and maps a
-/// ``HandshakeRefusal`` to its reject code. Checks run cheapest first, and capacity (which
-/// reads the memory controller) only for a caller that would add a stream.
+/// A plain `NAME` and `m=publish` publish; `m=request`, and a `#!::` id without `m` (the
+/// specification's default), read. The decision is pure: the transport asks it on libsrt's
+/// receive thread and maps a ``HandshakeRefusal`` to its reject code. Checks run cheapest
+/// first, and capacity (which reads the memory controller) only for a caller that would add a
+/// stream or a reader.
+///
+/// Credentials are not decided here: a reader proves it may read by encrypting with the read
+/// passphrase, which libsrt checks after this decision (a wrong or missing one is refused by
+/// libsrt itself, `SRT_REJ_BADSECRET` or `SRT_REJ_UNSECURE`), and the specification's `u=`
+/// names a user Sluice has no accounts for. So no caller is refused with 1401 in the handshake.
 public struct HandshakePolicy: Sendable {
     /// What a second publisher on a live name gets.
     public var onDuplicate: DuplicatePolicy
@@ -21,10 +28,12 @@ public struct HandshakePolicy: Sendable {
     ///   - isLive: Whether a name is being published now.
     ///   - capacity: Whether one more stream fits; asked only when the caller would add a
     ///     stream, not replace one.
-    /// - Returns: The parsed stream id to admit, or why not.
+    ///   - readerCapacity: Whether one more reader of a live stream fits; asked only for a
+    ///     reader of a live stream.
+    /// - Returns: The parsed stream id to admit (its mode says publisher or reader), or why not.
     public func decide(
         rawStreamID: some Collection<UInt8>, shuttingDown: Bool, isLive: (StreamName) -> Bool,
-        capacity: () -> AdmissionRefusal?
+        capacity: () -> AdmissionRefusal?, readerCapacity: (StreamName) -> ReaderRefusal?
     ) -> Result<StreamID, HandshakeRefusal> {
         if shuttingDown { return .failure(.shuttingDown) }
         let id: StreamID
@@ -33,8 +42,13 @@ public struct HandshakePolicy: Sendable {
         } catch {
             return .failure(.badRequest(error))
         }
-        guard id.mode == .publish else { return .failure(.badMode(id.mode)) }
+        guard id.mode != .bidirectional else { return .failure(.badMode(id.mode)) }
         guard id.type == "stream" else { return .failure(.unsupportedMedia(id.type)) }
+        if id.mode == .request {
+            guard isLive(id.name) else { return .failure(.notFound(id.name)) }
+            if let refusal = readerCapacity(id.name) { return .failure(.readerCapacity(refusal)) }
+            return .success(id)
+        }
         let live = isLive(id.name)
         if live && onDuplicate == .reject { return .failure(.conflict(id.name)) }
         if !live, let refusal = capacity() { return .failure(.capacity(refusal)) }

@@ -16,6 +16,10 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     /// libsrt refused the caller's encryption after the policy let it through (libsrt's own
     /// `BADSECRET` or `UNSECURE`).
     case encryption(EncryptionRefusal)
+    /// A reader names a stream that is not live (SRT 1404).
+    case notFound(StreamName)
+    /// One more reader does not fit: reader limits or memory (SRT 1402).
+    case readerCapacity(ReaderRefusal)
 
     /// The reason's label in logs and metrics (`sluice_streams_rejected_total{reason=...}`).
     public var label: String {
@@ -27,6 +31,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .conflict: "conflict"
         case .capacity(let refusal): refusal.rawValue
         case .encryption(let refusal): refusal.rawValue
+        case .notFound: "not_found"
+        case .readerCapacity(let refusal): refusal.rawValue
         }
     }
 
@@ -35,7 +41,7 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .shuttingDown: "the server is shutting down"
         case .badRequest(let error): error.description
-        case .badMode(let mode): "mode '\(mode.rawValue)' is not supported; only publish is"
+        case .badMode(let mode): "mode '\(mode.rawValue)' is not supported; only publish and request are"
         case .unsupportedMedia(let type): "type '\(type)' is not supported; only stream is"
         case .conflict(let name): "'\(name)' is already being published"
         case .capacity(.maxStreams): "max_streams: srt.max_streams streams are live"
@@ -46,6 +52,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .capacity(.receiveCapacity):
             "receive_capacity: one more stream would push the busiest SRT receive thread past srt.receive_saturation"
         case .encryption(let refusal): refusal.description
+        case .notFound(let name): "'\(name)' is not live"
+        case .readerCapacity(let refusal): refusal.explanation
         }
     }
 }

@@ -6,7 +6,8 @@ import Synchronization
 /// The frame and index components move with the data: the stream's ``GOPBuffer`` adds a
 /// frame's held size when it keeps the frame and subtracts the same size when it lets go of
 /// it, under its own lock, in the same step as the frame is stored or released. The demux and
-/// SRT components are fixed sizes set when the connection is set up.
+/// SRT components are fixed sizes set when the connection is set up. The readers component
+/// moves with the stream's shared output (see ``addReaderBytes(_:)``).
 public final class StreamTracker: Sendable {
     /// The stream's name.
     public let name: String
@@ -15,6 +16,7 @@ public final class StreamTracker: Sendable {
     private let indexBytes = Atomic<Int>(0)
     private let demuxBytes = Atomic<Int>(0)
     private let srtBytes = Atomic<Int>(0)
+    private let readerBytes = Atomic<Int>(0)
     private let admitted = Atomic<Int>(0)
     private let quotaBytes: Atomic<Int>
     private let priorityValue: Atomic<Int>
@@ -58,6 +60,7 @@ public final class StreamTracker: Sendable {
         case .index: indexBytes.load(ordering: .relaxed)
         case .demux: demuxBytes.load(ordering: .relaxed)
         case .srtReceiveBuffer: srtBytes.load(ordering: .relaxed)
+        case .readers: readerBytes.load(ordering: .relaxed)
         }
     }
 
@@ -85,6 +88,14 @@ public final class StreamTracker: Sendable {
             component == .demux
             ? demuxBytes.exchange(bytes, ordering: .relaxed) : srtBytes.exchange(bytes, ordering: .relaxed)
         ledger?.add(bytes - old)
+    }
+
+    /// Accounts output bytes held for the stream's readers (positive) or released (negative),
+    /// in the step that keeps or drops them.
+    /// - Parameter bytes: The change.
+    public func addReaderBytes(_ bytes: Int) {
+        readerBytes.add(bytes, ordering: .relaxed)
+        ledger?.add(bytes)
     }
 
     /// Accounts frame bytes the stream now holds (positive) or has released (negative). The

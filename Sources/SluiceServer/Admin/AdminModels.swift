@@ -1,5 +1,6 @@
 import Hummingbird
 import SluiceCore
+import SluiceDelivery
 import SluiceDemux
 import SluiceIngest
 import SluiceSRT
@@ -61,6 +62,29 @@ struct StreamDetail: ResponseEncodable {
     var listener: Int
     /// The kernel id of the session's thread, for `top -H`.
     var threadId: Int32?
+    var readers: [ReaderDetail]
+}
+
+/// One reader in `GET /api/streams/{name}` and `GET /api/readers`.
+struct ReaderDetail: ResponseEncodable, Codable {
+    var id: UInt64
+    var stream: String
+    var `protocol`: String
+    var peer: String
+    var uptimeSeconds: Double
+    var bytesSent: Int
+    var lagMilliseconds: Int
+    var lagBytes: Int
+    var skips: Int
+}
+
+extension ReaderDetail {
+    init(_ reader: ReaderStatus) {
+        self.init(
+            id: reader.id, stream: reader.stream, protocol: reader.protocolName.rawValue, peer: reader.peer,
+            uptimeSeconds: reader.uptimeSeconds, bytesSent: reader.bytesSent,
+            lagMilliseconds: Int(reader.lagSeconds * 1000), lagBytes: reader.lagBytes, skips: reader.skips)
+    }
 }
 
 /// `GET /api/memory`.
@@ -139,7 +163,7 @@ extension StreamSummary {
 }
 
 extension StreamDetail {
-    init(_ stream: IngestSession, bytesPerSecond: Int) {
+    init(_ stream: IngestSession, bytesPerSecond: Int, readers: [ReaderStatus]) {
         let buffered = stream.buffer.summary
         let counters = stream.buffer.counters
         var frames: [String: Int] = [:]
@@ -170,6 +194,7 @@ extension StreamDetail {
             framesReceived: received,
             framesDropped: Dictionary(
                 uniqueKeysWithValues: counters.framesDropped.map { ($0.key.rawValue, $0.value) }),
-            corruptPackets: stream.corruptPacketCount, listener: stream.listener, threadId: stream.threadID)
+            corruptPackets: stream.corruptPacketCount, listener: stream.listener, threadId: stream.threadID,
+            readers: readers.map(ReaderDetail.init))
     }
 }

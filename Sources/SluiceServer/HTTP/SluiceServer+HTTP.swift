@@ -3,18 +3,28 @@ import Logging
 import NIOCore
 
 extension SluiceServer {
-    /// The router: `/metrics`, the health probes and the admin API, each from a controller that
-    /// takes only the parts it needs.
+    /// The router: `/metrics`, the health probes, the admin API and the HTTP-TS readers, each
+    /// from a controller that takes only the parts it needs.
     public func buildRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: logger))
         let authorization = AdminAuthorization(config: configuration)
         MetricsController(
-            exporter: MetricsExporter(memory: memory, ingest: ingest, receiveCapacity: receiveCapacity)
+            exporter: MetricsExporter(
+                memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery)
         ).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
-        StreamsController(ingest: ingest, config: configuration, authorization: authorization, logger: logger)
-            .addRoutes(to: router)
+        StreamsController(
+            ingest: ingest, delivery: delivery, config: configuration, authorization: authorization,
+            logger: logger
+        )
+        .addRoutes(to: router)
+        TransportStreamController(
+            ingest: ingest, delivery: delivery, authorization: ReadAuthorization(config: configuration)
+        )
+        .addRoutes(to: router)
+        ReadersController(delivery: delivery, authorization: authorization, logger: logger).addRoutes(
+            to: router)
         MemoryAPIController(memory: memory, ingest: ingest, authorization: authorization, logger: logger)
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)

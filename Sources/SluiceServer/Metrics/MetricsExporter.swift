@@ -1,5 +1,6 @@
 import Prometheus
 import SluiceCore
+import SluiceDelivery
 import SluiceIngest
 import SluiceSRT
 
@@ -12,6 +13,7 @@ struct MetricsExporter: Sendable {
     let memory: MemoryController
     let ingest: IngestService
     let receiveCapacity: ReceiveCapacity
+    let delivery: Delivery
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -19,6 +21,8 @@ struct MetricsExporter: Sendable {
         exportProcess(families)
         exportStreams(families)
         exportReceiveThreads(families)
+        let totals = delivery.statistics.snapshot
+        exportReaders(families, totals)
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
@@ -28,6 +32,62 @@ struct MetricsExporter: Sendable {
                 "sluice_frame_visible_latency_seconds",
                 "Time from libsrt handing over the message that completed a frame to the frame being in its buffer",
                 ingest.frameVisibility.counts, bounds: ingest.frameVisibility.bounds)
+            + firstKeyframeHistogram(totals)
+    }
+
+    private func exportReaders(_ families: Families, _ totals: DeliveryStatistics.Totals) {
+        let active = families.describe("sluice_readers_active", "", "Readers connected, by protocol")
+        let sent = families.describe(
+            "sluice_reader_sent_bytes", "total", "Bytes sent to readers, by protocol")
+        let started = families.describe("sluice_readers_started", "total", "Readers accepted, by protocol")
+        let readers = delivery.readers
+        for protocolName in ReaderProtocol.allCases {
+            let label = [("protocol", protocolName.rawValue)]
+            families.registry.makeGauge(descriptor: active, labels: label).set(
+                to: Double(readers.count { $0.protocolName == protocolName }))
+            families.registry.makeCounter(descriptor: sent, labels: label).increment(
+                by: Int64(totals.bytesSent[protocolName, default: 0]))
+            families.registry.makeCounter(descriptor: started, labels: label).increment(
+                by: Int64(totals.readersStarted[protocolName, default: 0]))
+        }
+        families.counter(
+            "sluice_reader_skips", "Readers moved forward to the newest keyframe for lagging",
+            Int64(totals.skips))
+        let ends = families.describe(
+            "sluice_reader_disconnects", "total",
+            "Readers that ended, by reason (cuts: too_many_skips, operator)")
+        let endLabels =
+            [ReaderEnd.streamEnded, .reachedLiveEdge, .left].map(\.label)
+            + ReaderCutReason.allCases.map(\.rawValue)
+        for reason in endLabels {
+            families.registry.makeCounter(descriptor: ends, labels: [("reason", reason)]).increment(
+                by: Int64(totals.ends[reason, default: 0]))
+        }
+        let refused = families.describe(
+            "sluice_readers_refused", "total",
+            "HTTP readers refused, by reason (SRT readers count in sluice_streams_rejected_total)")
+        for reason in ["not_found"] + ReaderRefusal.allCases.map(\.rawValue) {
+            families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
+                by: Int64(totals.refusals[reason, default: 0]))
+        }
+    }
+
+    /// `sluice_reader_first_keyframe_seconds`, from the per-bucket counts delivery keeps.
+    private func firstKeyframeHistogram(_ totals: DeliveryStatistics.Totals) -> [UInt8] {
+        var cumulative: [Int] = []
+        var running = 0
+        for count in totals.firstKeyframeCounts {
+            running += count
+            cumulative.append(running)
+        }
+        let bounds = DeliveryStatistics.firstKeyframeBuckets
+        return histogram(
+            "sluice_reader_first_keyframe_seconds",
+            "Time from a reader's acceptance to its first keyframe byte handed to its transport",
+            LatencyHistogram.Counts(
+                cumulative: Array(cumulative.prefix(bounds.count)), count: running,
+                sumSeconds: totals.firstKeyframeSum),
+            bounds: bounds)
     }
 
     private func exportProcess(_ families: Families) {

@@ -1,0 +1,191 @@
+import SluiceCore
+import Synchronization
+
+/// One reader of a stream: a position in the stream's shared output, never a copy of it.
+///
+/// Its transport (SRT or HTTP) calls ``next(maxBytes:)`` in a loop, sends what it gets, and
+/// calls ``finish(_:)`` when done. ``next(maxBytes:)`` waits for new output without polling and
+/// applies the ``ReaderLagPolicy``: a reader too far behind is moved to the newest keyframe,
+/// and one moved too often is cut.
+public final class Reader: Sendable {
+    /// The reader's id, unique in the process.
+    public let id: UInt64
+    /// How it receives.
+    public let protocolName: ReaderProtocol
+    /// Its address.
+    public let peer: String
+    /// When it was accepted.
+    public let startedAt: ContinuousClock.Instant
+    let mux: StreamMux
+    private let start: BufferCursor.Start
+    private let delivery: Delivery
+    private let state: Mutex<State>
+
+    private struct State {
+        var position: OutputPosition?
+        var skips = ReaderSkipHistory()
+        var bytesSent = 0
+        var lag = ReaderLag(media: .zero, bytes: 0)
+        var cut: ReaderCutReason?
+        var finished = false
+        var sentFirst = false
+        /// Whether the reader has been within the lag bounds: a reader that starts at the oldest
+        /// keyframe replays the buffer first, behind the live edge by design, and the policy
+        /// applies once it has caught up.
+        var reachedLive: Bool
+        /// Breaks off the transport: a reader stuck in a write cannot be told otherwise.
+        var hangUp: (@Sendable () -> Void)?
+    }
+
+    init(
+        id: UInt64, protocolName: ReaderProtocol, peer: String, start: BufferCursor.Start, mux: StreamMux,
+        delivery: Delivery
+    ) {
+        self.id = id
+        self.protocolName = protocolName
+        self.peer = peer
+        self.start = start
+        self.mux = mux
+        self.delivery = delivery
+        startedAt = .now
+        state = Mutex(State(reachedLive: start != .oldestKeyframe))
+    }
+
+    /// The stream it reads.
+    public var stream: StreamName { mux.source.name }
+
+    /// The next output to send, waiting for it if there is none yet.
+    /// - Parameter maxBytes: About the most bytes to return (at least one chunk).
+    /// - Returns: Chunks, or why the output is over for this reader.
+    public func next(maxBytes: Int) async -> ReaderBatch {
+        let log = mux.log
+        while true {
+            let seen = log.appended.value
+            if let reason = state.withLock({ $0.cut }) { return .end(.cut(reason)) }
+            guard let position = state.withLock({ $0.position }) ?? log.start(start) else {
+                if log.appended.ended { return .end(.streamEnded) }
+                await log.appended.wait(beyond: seen)
+                continue
+            }
+            switch log.read(from: position, maxBytes: maxBytes) {
+            case .chunks(let chunks, let next, let lag):
+                var decision = delivery.lagPolicy.decide(
+                    lag: lag, skips: state.withLock { $0.skips }, now: .now)
+                let replaying = state.withLock { state in
+                    if decision == .keepGoing { state.reachedLive = true }
+                    return !state.reachedLive
+                }
+                if replaying { decision = .keepGoing }
+                switch decision {
+                case .keepGoing:
+                    let size = chunks.reduce(0) { $0 + $1.bytes.count }
+                    let first = state.withLock { state in
+                        state.position = next
+                        state.lag = lag
+                        state.bytesSent += size
+                        defer { state.sentFirst = true }
+                        return !state.sentFirst
+                    }
+                    delivery.statistics.sent(size, by: protocolName)
+                    if first { delivery.statistics.firstKeyframe(after: .now - startedAt) }
+                    return .chunks(chunks)
+                case .skipToNewestKeyframe:
+                    skip(to: log.newestKeyframe, lag: lag)
+                case .disconnect(let reason):
+                    cut(reason)
+                }
+            case .behind:
+                skip(to: log.newestKeyframe, lag: state.withLock { $0.lag })
+            case .caughtUp:
+                if protocolName == .snapshot && log.isCaughtUp { return .end(.reachedLiveEdge) }
+                await log.appended.wait(beyond: seen)
+            case .ended:
+                return .end(.streamEnded)
+            }
+        }
+    }
+
+    /// The lag policy's decision, but for a reader still replaying the buffer from its oldest
+    /// keyframe.
+    private func decide(_ lag: ReaderLag) -> ReaderLagDecision {
+        let decision = delivery.lagPolicy.decide(lag: lag, skips: state.withLock { $0.skips }, now: .now)
+        let replaying = state.withLock { state in
+            if decision == .keepGoing { state.reachedLive = true }
+            return !state.reachedLive
+        }
+        return replaying ? .keepGoing : decision
+    }
+
+    /// Applies the lag policy to a reader between its reads, which a slow transport may spend
+    /// in one write for long: it is moved forward, or cut and its transport broken off, without
+    /// waiting for the write to finish.
+    func enforceLagPolicy() {
+        guard let position = state.withLock({ $0.position }), let lag = mux.log.lag(at: position) else {
+            return
+        }
+        switch decide(lag) {
+        case .keepGoing: break
+        case .skipToNewestKeyframe: skip(to: mux.log.newestKeyframe, lag: lag)
+        case .disconnect(let reason): cut(reason)
+        }
+    }
+
+    /// Sets how to break off the reader's transport when it is cut.
+    /// - Parameter hangUp: Closes the connection; called at most once, from any thread.
+    public func onCut(_ hangUp: @escaping @Sendable () -> Void) {
+        state.withLock { $0.hangUp = hangUp }
+    }
+
+    private func skip(to position: OutputPosition, lag: ReaderLag) {
+        let keeping = delivery.lagPolicy.maxSkips + 1
+        state.withLock { state in
+            state.position = position
+            state.lag = lag
+            state.skips.record(at: .now, keeping: keeping)
+        }
+        delivery.statistics.skipped()
+        delivery.logger.info(
+            "reader skipped to the newest keyframe",
+            metadata: [
+                "reader": "\(id)", "stream": "\(stream)", "peer": "\(peer)",
+                "lag_ms": "\(Int(lag.media.inSeconds * 1000))",
+                "lag_bytes": "\(lag.bytes)",
+            ])
+    }
+
+    /// Disconnects the reader: its next ``next(maxBytes:)`` returns the reason.
+    /// - Parameter reason: Why.
+    public func cut(_ reason: ReaderCutReason) {
+        let hangUp = state.withLock { state -> (@Sendable () -> Void)? in
+            guard state.cut == nil else { return nil }
+            state.cut = reason
+            defer { state.hangUp = nil }
+            return state.hangUp
+        }
+        mux.log.appended.wakeAll()
+        hangUp?()
+    }
+
+    /// Takes the reader off the books once its transport is done with it. Safe to call twice.
+    /// - Parameter end: Why it ended, as the transport saw it; a cut (which breaks the
+    ///   transport off) is reported as the cut.
+    public func finish(_ end: ReaderEnd) {
+        let reported = state.withLock { state -> ReaderEnd? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return state.cut.map(ReaderEnd.cut) ?? end
+        }
+        guard let reported else { return }
+        delivery.remove(self, end: reported)
+    }
+
+    /// The reader as the admin API shows it.
+    public var status: ReaderStatus {
+        state.withLock { state in
+            ReaderStatus(
+                id: id, stream: stream.value, protocolName: protocolName, peer: peer,
+                uptimeSeconds: (ContinuousClock.now - startedAt).inSeconds, bytesSent: state.bytesSent,
+                lagSeconds: state.lag.media.inSeconds, lagBytes: state.lag.bytes, skips: state.skips.total)
+        }
+    }
+}

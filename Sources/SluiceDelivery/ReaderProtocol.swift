@@ -1,0 +1,9 @@
+/// How a reader receives its stream.
+public enum ReaderProtocol: String, Sendable, CaseIterable, Hashable {
+    /// An SRT caller in `m=request` mode: 1316-byte messages.
+    case srt
+    /// `GET /streams/{name}.ts`: chunked HTTP.
+    case http
+    /// `GET /api/buffer/{name}`: the buffered media once, over HTTP.
+    case snapshot
+}

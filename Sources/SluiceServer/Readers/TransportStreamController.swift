@@ -1,0 +1,101 @@
+import Hummingbird
+import NIOCore
+import SluiceCore
+import SluiceDelivery
+import SluiceIngest
+
+/// Live streams over HTTP as MPEG-TS, from the stream's shared mux:
+/// - `GET /streams/{name}.ts` (names with `/` as they are): chunked `video/mp2t`, live, until
+///   the stream ends or the client goes away; `?start=newest|oldest|next`;
+/// - `GET /api/buffer/{name}`: the buffered media from the oldest keyframe to the live edge,
+///   then the end of the response.
+///
+/// Each response is a reader like an SRT one: its output is never copied per reader, and a
+/// client slower than the stream lags, is moved to the newest keyframe, and is cut (the lag
+/// policy), so it cannot grow memory.
+struct TransportStreamController: Sendable {
+    let ingest: IngestService
+    let delivery: Delivery
+    let authorization: ReadAuthorization
+
+    /// About the most bytes handed to one write: large enough to keep syscalls few, small
+    /// enough that a stalled client holds little.
+    static let writeBytes = 64 << 10
+    /// The kernel send buffer of a reader's connection. Left to autotuning, it grows to
+    /// megabytes on a slow client and hides its lag from the lag policy; at this size a client
+    /// that does not keep up shows as a lagging reader within a second of output.
+    static let socketSendBuffer = 128 << 10
+
+    func addRoutes(to router: some RouterMethods<SluiceRequestContext>) {
+        router.get("/streams/**") { request, context in
+            try authorization.check(request)
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            guard path.hasSuffix(".ts") else {
+                throw HTTPError(.notFound, message: "stream URLs end in .ts: /streams/{name}.ts")
+            }
+            let start: BufferCursor.Start
+            switch request.uri.queryParameters.get("start") ?? "newest" {
+            case "newest": start = .newestKeyframe
+            case "oldest": start = .oldestKeyframe
+            case "next": start = .nextKeyframe
+            case let other:
+                throw HTTPError(.badRequest, message: "start must be newest, oldest or next, not '\(other)'")
+            }
+            try await context.channel.setOption(
+                ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketSendBuffer)
+            ).get()
+            return try stream(String(path.dropLast(3)), start: start, as: .http, context: context)
+        }
+        router.rejectOtherMethods("/streams/**", allowing: [.get])
+
+        router.get("/api/buffer/**") { _, context in
+            try stream(
+                context.parameters.getCatchAll().joined(separator: "/"), start: .oldestKeyframe,
+                as: .snapshot,
+                context: context)
+        }
+        router.rejectOtherMethods("/api/buffer/**", allowing: [.get])
+    }
+
+    private func stream(
+        _ name: String, start: BufferCursor.Start, as protocolName: ReaderProtocol,
+        context: SluiceRequestContext
+    ) throws -> Response {
+        guard let session = ingest.session(named: name) else {
+            delivery.statistics.refused("not_found")
+            throw HTTPError(.notFound, message: "no live stream named '\(name)'")
+        }
+        let reader: Reader
+        do {
+            reader = try delivery.openReader(
+                of: session.muxSource, protocolName: protocolName, peer: context.peer, start: start)
+        } catch {
+            delivery.statistics.refused(error.rawValue)
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: error.explanation)
+        }
+        let channel = context.channel
+        reader.onCut { channel.close(promise: nil) }
+        return Response(
+            status: .ok, headers: [.contentType: "video/mp2t", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                var end = ReaderEnd.left
+                defer { reader.finish(end) }
+                while true {
+                    switch await reader.next(maxBytes: Self.writeBytes) {
+                    case .end(let ended):
+                        end = ended
+                        // A cut reader's response is broken off, so the client sees it was not
+                        // the stream's end.
+                        if case .cut = ended { throw ReaderCut() }
+                        try await writer.finish(nil)
+                        return
+                    case .chunks(let chunks):
+                        try await writer.write(contentsOf: chunks.map { ByteBuffer(bytes: $0.bytes) })
+                    }
+                }
+            })
+    }
+
+    /// Breaks off a cut reader's response.
+    private struct ReaderCut: Error {}
+}
