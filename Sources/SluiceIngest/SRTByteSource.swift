@@ -36,12 +36,20 @@ final class SRTByteSource: ByteSource {
         self.connection = session.connection
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
         probe = (.now + probeTimeout, probeBytes)
+        // A sender that goes quiet while it is being probed is waited for no longer than the
+        // probe.
+        if probeTimeout < session.idleTimeout {
+            try? connection.setBlocking(timeoutMilliseconds: probeTimeout.wholeMilliseconds)
+        }
     }
 
     deinit { staging.deallocate() }
 
     /// The demuxer has found the streams: from now on, frames are what count as activity.
-    func endProbe() { probe = nil }
+    func endProbe() {
+        probe = nil
+        try? connection.setBlocking(timeoutMilliseconds: session.idleTimeout.wholeMilliseconds)
+    }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
         if let probe {
@@ -74,8 +82,12 @@ final class SRTByteSource: ByteSource {
             staged = 0..<count
             return .bytes(takeStaged(into: buffer))
         case .nothingQueued:
-            // The receive waited the whole idle timeout for a message.
-            wentIdle = true
+            // The receive waited its whole timeout for a message: the probe's, or the idle one.
+            if let probe, ContinuousClock.now >= probe.deadline {
+                probeExpired = true
+            } else {
+                wentIdle = true
+            }
             return .end
         case .closed:
             return .end

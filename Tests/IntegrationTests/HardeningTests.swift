@@ -67,26 +67,6 @@ extension Integration {
             #expect(server.log.messages("config reloaded").isEmpty, "a refused request does nothing")
         }
 
-        @Test func anInternalErrorAnswers500WithARequestIDAndNoInternals() async throws {
-            let server = try TestServer(http: true)
-            let base = try await server.httpBase()
-            // Connected but silent: no codec is known yet, so the buffer cannot be muxed.
-            let caller = try SRTCaller.connect(host: "127.0.0.1", port: server.port, streamID: "live/silent")
-            defer { caller.close() }
-            _ = try await waitFor("live/silent to register") { server.server.stream(named: "live/silent") }
-            let reply = try await http("GET", base + "/api/buffer/live/silent")
-            #expect(reply.status == 500)
-            let error = try #require(try reply.json()["error"] as? [String: Any], "\(reply.text)")
-            let message = try #require(error["message"] as? String)
-            let failure = try #require(server.log.messages("http request failed").first)
-            #expect(failure.level == .error)
-            let id = try #require(failure.metadata["request_id"])
-            #expect(message.contains(id))
-            #expect(failure.metadata["error"]?.isEmpty == false)
-            #expect(!reply.text.contains(failure.metadata["error"]!), "\(reply.text)")
-            #expect(!reply.text.contains("Demux"), "\(reply.text)")
-        }
-
         @Test func aClientThatSendsHalfItsHeadersIsCutOff() async throws {
             let server = try TestServer(http: true)
             let port = try await waitFor("the HTTP port") { server.server.httpPort }

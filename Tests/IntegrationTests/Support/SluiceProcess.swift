@@ -26,6 +26,8 @@ final class SluiceProcess: Sendable {
             self?.stderrText.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
+        // Only the child writes: the pipe reaches its end when the child's output does.
+        try errors.fileHandleForWriting.close()
     }
 
     deinit {
