@@ -51,6 +51,7 @@ SLOPE_TARGET = 2.0
 
 
 def open_fds(pid):
+    """The file descriptors `pid` holds open."""
     try:
         return len(os.listdir(f"/proc/{pid}/fd"))
     except FileNotFoundError:
@@ -74,22 +75,50 @@ def least_squares_slope(points):
     return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
 
 
-class Churner:
-    """One publisher place whose sluice-load hangs up and calls again under the same stream id."""
+class Churn:
+    """Publisher places whose sluice-load hangs up and calls again under the same stream id,
+    kept going on a thread of their own so that slow HTTP readings do not hold a call back."""
 
-    def __init__(self, srt_port, slot):
+    def __init__(self, srt_port, count):
         self.srt_port = srt_port
-        self.prefix = f"soak/churn{slot}-"
-        self.process = None
+        self.prefixes = [f"soak/churn{slot}-" for slot in range(count)]
+        self.processes = {}
         self.reports = []
+        self.failures = 0
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
 
-    def poll(self, running):
-        """Collects the finished call's report and, while `running`, places the next call."""
-        if self.process is not None and self.process.poll() is not None:
-            self.reports.append(load_report(self.process))
-            self.process = None
-        if self.process is None and running:
-            self.process = load(self.srt_port, 1, random.uniform(*CHURN_HOLD), prefix=self.prefix)
+    def run(self):
+        while True:
+            stopping = self.stopping.is_set()
+            with self.lock:
+                for prefix in self.prefixes:
+                    process = self.processes.get(prefix)
+                    if process is not None and process.poll() is not None:
+                        try:
+                            self.reports.append(load_report(self.processes.pop(prefix)))
+                        except (ValueError, IndexError):
+                            # A call that printed no report (it crashed): counted, not fatal.
+                            self.failures += 1
+                    if prefix not in self.processes and not stopping:
+                        self.processes[prefix] = load(self.srt_port, 1, random.uniform(*CHURN_HOLD), prefix=prefix)
+                if stopping and not self.processes:
+                    return
+            time.sleep(0.2)
+
+    def stop(self):
+        """Lets the calls in flight finish and places no more."""
+        self.stopping.set()
+        self.thread.join()
+
+    def kill(self):
+        """Stops the calls in flight, reports and all."""
+        with self.lock:
+            self.stopping.set()
+            stop(list(self.processes.values()))
+            self.processes.clear()
 
 
 class Readers:
@@ -123,8 +152,11 @@ class Readers:
         """Reads stream `name` for `seconds` and leaves; the bytes read (0 when SRT's are not counted)."""
         if self.kind == "http":
             return http_read(self.base, name, seconds, self.stopping)
-        process = srt_reader(self.srt_port, name, seconds)
         with self.lock:
+            # Checked under the lock `stop` takes, so no reader starts after it has stopped them.
+            if self.stopping.is_set():
+                return 0
+            process = srt_reader(self.srt_port, name, seconds)
             self.processes.add(process)
         try:
             if process.wait(timeout=seconds + 15) != 0:
@@ -135,6 +167,7 @@ class Readers:
                 self.processes.discard(process)
 
     def stop(self):
+        """Stops every reader, those in the middle of a read included."""
         self.stopping.set()
         with self.lock:
             stop(list(self.processes))
@@ -143,6 +176,7 @@ class Readers:
 
 
 def http_read(base, name, seconds, stopping=None):
+    """Reads stream `name` over HTTP for `seconds` (or until `stopping` is set); the bytes read."""
     received = 0
     deadline = time.time() + seconds
     with urllib.request.urlopen(f"{base}/streams/{name}.ts", timeout=5) as reply:
@@ -155,6 +189,7 @@ def http_read(base, name, seconds, stopping=None):
 
 
 def srt_reader(srt_port, name, seconds):
+    """An ffmpeg that reads stream `name` over SRT for `seconds` and discards it."""
     stream_id = urllib.parse.quote(f"#!::r={name},m=request", safe="")
     # ffmpeg's SRT latency is in microseconds.
     url = f"srt://127.0.0.1:{srt_port}?streamid={stream_id}&latency=120000"
@@ -191,10 +226,12 @@ def counters(base):
 
 
 def by_key(values):
+    """`key: count` pairs, the zero ones left out."""
     return ", ".join(f"{key}: {int(value)}" for key, value in sorted(values.items()) if value) or "none"
 
 
 def difference(after, before):
+    """Counters by label, less their values at `before`."""
     return {key: value - before.get(key, 0) for key, value in after.items()}
 
 
@@ -202,14 +239,14 @@ def soak():
     srt_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
     process, base = start_sluice(sluice_config(srt_port, http_port), "soak")
     steady_count = PUBLISHERS - CHURNERS
-    publisher, churners, readers = None, [], None
+    publisher, churn, readers = None, None, None
     try:
         time.sleep(3)
         before = reading(process.pid, base)
         log(f"idle: {mib(before['resident'])}, {before['fds']} fds, {before['threads']} threads")
         started = time.time()
         publisher = load(srt_port, steady_count, SECONDS, prefix="soak/")
-        churners = [Churner(srt_port, slot) for slot in range(CHURNERS)]
+        churn = Churn(srt_port, CHURNERS)
         names = [f"soak/{index}" for index in range(steady_count)]
         # Streams exist once their publishers' handshakes and first bytes are in.
         time.sleep(10)
@@ -223,8 +260,6 @@ def soak():
         baseline, _ = counters(base)
         samples, series, next_sample = [], {}, time.time()
         while time.time() - started < SECONDS:
-            for churner in churners:
-                churner.poll(running=True)
             if time.time() >= next_sample:
                 next_sample += SAMPLE_SECONDS
                 try:
@@ -243,18 +278,13 @@ def soak():
             time.sleep(0.2)
         if readers:
             readers.stop()
-        while any(churner.process for churner in churners):
-            for churner in churners:
-                churner.poll(running=False)
-            time.sleep(0.2)
+        churn.stop()
         steady_report = load_report(publisher)
-        drained_at = None
+        drained = False
         deadline = time.time() + DRAIN_SECONDS
-        while time.time() < deadline:
-            drained = reading(process.pid, base)
-            if drained["accounted"] == 0 and drained["streams"] == 0:
-                drained_at = time.time()
-                break
+        while not drained and time.time() < deadline:
+            now = reading(process.pid, base)
+            drained = now["accounted"] == 0 and now["streams"] == 0
             time.sleep(1)
         time.sleep(SETTLE_SECONDS)
         after = reading(process.pid, base)
@@ -262,13 +292,15 @@ def soak():
     finally:
         if readers:
             readers.stop()
-        stop([p for p in [publisher] + [c.process for c in churners] if p is not None] + [process])
+        if churn:
+            churn.kill()
+        stop([p for p in [publisher] if p is not None] + [process])
     report(before, after, samples, series, difference(final["rejected"], baseline["rejected"]),
-           difference(final["ended"], baseline["ended"]), steady_report, churners, readers, reader_note,
-           drained_at is not None)
+           difference(final["ended"], baseline["ended"]), steady_report, churn, readers, reader_note,
+           drained)
 
 
-def report(before, after, samples, series, rejected, ended, steady_report, churners, readers, reader_note,
+def report(before, after, samples, series, rejected, ended, steady_report, churn, readers, reader_note,
            drained):
     steady = [s for s in samples if s["t"] >= WARM_UP]
     if len(steady) < 3:
@@ -276,8 +308,7 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
     slope = least_squares_slope([(s["t"], s["resident"]) for s in steady])
     mean = sum(s["resident"] for s in steady) / len(steady)
     percent = slope * 1800 / mean * 100
-    churn_reports = [r for c in churners for r in c.reports]
-    load_reports = [steady_report] + churn_reports
+    load_reports = [steady_report] + churn.reports
     codes = {}
     for r in load_reports:
         for code, count in r["rejected"].items():
@@ -297,13 +328,15 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
         ["publishers", f"{PUBLISHERS}: {PUBLISHERS - CHURNERS} for the whole run, {CHURNERS} reconnecting every "
                        f"{CHURN_HOLD[0]:g}-{CHURN_HOLD[1]:g} s"],
         ["steady publishers connected", f"{steady_report['connected']} of {PUBLISHERS - CHURNERS}"],
-        ["churn calls connected", f"{sum(r['connected'] for r in churn_reports)} of {len(churn_reports)}"],
+        ["churn calls connected", f"{sum(r['connected'] for r in churn.reports)} of "
+                                  f"{len(churn.reports) + churn.failures}"
+                                  + (f" ({churn.failures} sluice-load crashed)" if churn.failures else "")],
         ["readers", reader_row],
         ["resident idle, before any publisher", mib(before["resident"])],
         [f"resident at start of steady state ({WARM_UP:.0f} s)", mib(steady[0]["resident"])],
         ["resident at end", mib(steady[-1]["resident"])],
         [f"resident slope (least squares, {len(steady)} samples)",
-         f"**{percent:+.2f}% per 30 min** ({slope * 60 / 1024:+.1f} KiB/min; target within "
+         f"**{percent:+.2f}% per 30 min** ({slope * 60 / 1024:+,.1f} KiB/min; target within "
          f"±{SLOPE_TARGET:g}%: {'met' if abs(percent) <= SLOPE_TARGET else 'MISSED'})"],
         ["resident min / max over steady state", f"{mib(min(s['resident'] for s in steady))} / "
                                                  f"{mib(max(s['resident'] for s in steady))}"],
@@ -342,11 +375,16 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
 def main():
     if not 0 <= CHURNERS <= PUBLISHERS:
         raise SystemExit(f"SOAK_CHURNERS ({CHURNERS}) must be between 0 and SOAK_PUBLISHERS ({PUBLISHERS})")
+    if SECONDS < WARM_UP + 3 * SAMPLE_SECONDS:
+        raise SystemExit(f"SOAK_MINUTES={MINUTES:g} leaves too few samples after the {WARM_UP:.0f} s warm-up")
     OUT.mkdir(exist_ok=True)
     make_fixture()
     # Ctrl-C and SIGTERM both unwind through soak()'s cleanup.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    soak()
+    try:
+        soak()
+    except KeyboardInterrupt:
+        raise SystemExit("soak: interrupted; every process it started is stopped")
 
 
 if __name__ == "__main__":
