@@ -10,7 +10,7 @@ BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev li
 # Prometheus server (both from the prometheus package), and poll it with curl.
 TEST_PACKAGES := ffmpeg prometheus curl
 
-.PHONY: deps test-deps bench-deps build release run test bench fixtures format clean
+.PHONY: deps test-deps bench-deps soak-deps build release run test bench soak fixtures format clean
 
 deps:
 	@scripts/ensure-packages.sh $(BUILD_PACKAGES)
@@ -43,6 +43,18 @@ bench: bench-deps
 	$(SWIFT) build -c release --product sluice-floor
 	$(SWIFT) build -c release --product sluice-bench
 	SLUICE_BIN_DIR=$$($(SWIFT) build -c release --show-bin-path) python3 bench/run.py
+
+# Soak (not in CI): SOAK_MINUTES (30) of SOAK_PUBLISHERS (32) publishers with churn and readers;
+# makes its fixture with ffmpeg, and reads with ffmpeg when readers come over SRT.
+SOAK_PACKAGES := ffmpeg python3
+
+soak-deps: deps
+	@scripts/ensure-packages.sh $(SOAK_PACKAGES)
+
+soak: soak-deps
+	$(SWIFT) build -c release --product sluice
+	$(SWIFT) build -c release --product sluice-load
+	SLUICE_BIN_DIR=$$($(SWIFT) build -c release --show-bin-path) python3 bench/soak.py
 
 fixtures: test-deps
 	fixtures/make-fixtures.sh

@@ -18,25 +18,21 @@ table per scenario and writes them all to BENCHMARKS.md with the date, CPU model
 
 import json
 import os
-import platform
 import resource
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from datetime import datetime, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / ".build-bench"
-BIN = Path(os.environ.get("SLUICE_BIN_DIR", ROOT / ".build" / "release"))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-CORES = os.cpu_count() or 1
+from common import (BIN, CORES, FIXTURE, OUT, ROOT, SluiceExited, cpu_seconds, fixture_mbps, free_port,
+                    get_json, load, load_report, log, machine, make_fixture, metric_sum, metrics, mib, peak_rss,
+                    render_table, sluice_config, start, start_sluice, stop, thread_cpu, thread_cpu_by_name,
+                    threads, write_benchmarks)
+
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 INGEST_STREAMS = [8, 32]
@@ -71,243 +67,16 @@ SATURATION_HOLD = 10 if QUICK else 20
 tables = []
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 def table(title, header, rows, notes=()):
-    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    if notes:
-        lines.append("")
-        lines += list(notes)
-    text = "\n".join(lines) + "\n"
+    text = render_table(title, header, rows, notes)
     print(text, flush=True)
     tables.append(text)
-
-
-def free_port(kind=socket.SOCK_DGRAM, count=1):
-    """A base port with `count` consecutive free ports of `kind`."""
-    for base in range(20000, 60000, max(count, 1) + 7):
-        sockets = []
-        try:
-            for offset in range(count):
-                s = socket.socket(socket.AF_INET, kind)
-                s.bind(("127.0.0.1", base + offset))
-                sockets.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free ports")
-
-
-# --- /proc readings ---------------------------------------------------------------------------
-
-def cpu_seconds(pid):
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-
-
-def thread_cpu(pid):
-    result = {}
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            try:
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                result[task.name] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-    except FileNotFoundError:
-        pass
-    return result
-
-
-def peak_rss(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except FileNotFoundError:
-        pass
-    return 0
-
-
-def threads(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("Threads:"):
-                return int(line.split()[1])
-    except FileNotFoundError:
-        pass
-    return 0
-
-
-def thread_cpu_by_name(pid):
-    """CPU seconds by thread name (`comm`): a coarse profile that needs no profiler."""
-    result = {}
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except FileNotFoundError:
-        return result
-    for task in tasks:
-        try:
-            text = (task / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        result[name] = result.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return result
-
-
-def rss(pid):
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-    except FileNotFoundError:
-        return 0
-
-
-def mib(value):
-    return f"{value / (1 << 20):.1f} MiB"
-
-
-# --- processes --------------------------------------------------------------------------------
-
-def start(args, **kwargs):
-    return subprocess.Popen(args, stdout=kwargs.pop("stdout", subprocess.DEVNULL),
-                            stderr=kwargs.pop("stderr", subprocess.DEVNULL), **kwargs)
-
-
-def stop(processes):
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-class SluiceExited(RuntimeError):
-    """Sluice exited before it served; `log` holds what it said."""
-
-    def __init__(self, log):
-        super().__init__(f"sluice exited at start: {log.strip()[-500:]}")
-        self.log = log
-
-
-def start_sluice(config, name):
-    path = OUT / f"{name}.json"
-    path.write_text(json.dumps(config))
-    logfile = open(OUT / f"{name}.log", "w")
-    process = start([str(BIN / "sluice"), "--config", str(path)], stderr=logfile)
-    http = config["http"]["listen"]
-    for _ in range(100):
-        if process.poll() is not None:
-            raise SluiceExited((OUT / f"{name}.log").read_text())
-        try:
-            urllib.request.urlopen(f"http://{http}/healthz", timeout=1)
-            return process, f"http://{http}"
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"sluice did not start: see {OUT / (name + '.log')}")
-
-
-def get_json(url):
-    with urllib.request.urlopen(url, timeout=5) as reply:
-        return json.loads(reply.read())
-
-
-def get_text(url):
-    with urllib.request.urlopen(url, timeout=5) as reply:
-        return reply.read().decode()
-
-
-def load(port, streams, seconds, prefix="load/", port_per_stream=False, extra=()):
-    args = [str(BIN / "sluice-load"), "--port", str(port), "--streams", str(streams), "--file", str(FIXTURE),
-            "--duration", str(seconds), "--prefix", prefix, *extra]
-    if port_per_stream:
-        args.append("--port-per-stream")
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-
-
-def load_report(process):
-    output, _ = process.communicate(timeout=600)
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def loss(report):
     sent = max(report["srt"]["packets_sent"], 1)
     return (report["srt"]["packets_lost"] + report["srt"]["packets_dropped"]) / sent
 
-
-def metrics(base):
-    samples = {}
-    for line in get_text(base + "/metrics").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        series, value = line.rsplit(" ", 1)
-        samples[series] = float(value)
-    return samples
-
-
-def metric_sum(samples, name, label=None):
-    """Sums a metric's series, by the value of `label` when given."""
-    result = {}
-    for series, value in samples.items():
-        if series.split("{", 1)[0] != name:
-            continue
-        key = ""
-        if label and "{" in series:
-            for pair in series.split("{", 1)[1].rstrip("}").split('",'):
-                k, _, v = pair.partition("=")
-                if k.strip(",") == label:
-                    key = v.strip('"')
-        result[key] = result.get(key, 0) + value
-    return result
-
-
-# --- the fixture ------------------------------------------------------------------------------
-
-FIXTURE = OUT / "bench-4mbps.ts"
-
-
-def make_fixture():
-    if FIXTURE.exists():
-        return
-    log("making the 4 Mbit/s H.264 + AAC fixture")
-    subprocess.run([
-        "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
-        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "12",
-        "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-        "-bf", "2", "-b:v", "3800k", "-minrate", "3800k", "-maxrate", "3800k", "-bufsize", "1900k",
-        "-x264-params", "nal-hrd=cbr", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k", "-muxrate", "4200k", "-f", "mpegts", str(FIXTURE)], check=True)
-
-
-def fixture_mbps():
-    seconds = float(subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(FIXTURE)],
-        capture_output=True, text=True, check=True).stdout.strip())
-    return FIXTURE.stat().st_size * 8 / seconds / 1e6
-
-
-# --- scenarios --------------------------------------------------------------------------------
-
-def sluice_config(srt_port, http_port, **memory):
-    config = {"srt": {"listen": f"127.0.0.1:{srt_port}", "max_streams": 1000},
-              "http": {"listen": f"127.0.0.1:{http_port}"}}
-    if memory:
-        config["memory"] = memory
-    return config
 
 
 def measure_receivers(processes, seconds, publisher):
@@ -830,8 +599,6 @@ def micro():
 def main():
     OUT.mkdir(exist_ok=True)
     make_fixture()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
     started = datetime.now(timezone.utc)
     # A thousand callers and their receivers need more descriptors than a login shell allows.
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -842,24 +609,14 @@ def main():
     for name in chosen:
         log(f"== {name}")
         scenarios[name]()
-    stamp = (f"{started:%Y-%m-%d %H:%M} UTC on {cpu}, {CORES} cores, "
-             f"{os.sysconf('SC_PHYS_PAGES') * PAGE / (1 << 30):.0f} GiB")
-    header = (f"# Sluice benchmarks\n\nRun {stamp}; fixture {fixture_mbps():.2f} Mbit/s H.264 + AAC "
-              f"({FIXTURE.name}). Produced by `make bench` (`bench/run.py`); every ratio compares figures "
-              "measured in the same run.\n\n")
-    path = ROOT / "BENCHMARKS.md"
-    sections = {}
-    if len(chosen) < len(scenarios) and path.exists():
-        # A partial run replaces only its own sections, each marked with when it ran.
-        old = path.read_text()
-        header = old.split("### ", 1)[0]
-        for part in old.split("### ")[1:]:
-            sections[part.split("\n", 1)[0]] = "### " + part
-    for text in tables:
-        title = text.split("\n", 1)[0][4:]
-        sections[title] = text + (f"\n_Re-run alone {stamp}._\n" if len(chosen) < len(scenarios) else "")
-    ordered = sorted(sections.items(), key=lambda item: item[0])
-    path.write_text(header + "\n".join(text.rstrip() + "\n" for _, text in ordered))
+    stamp = f"{started:%Y-%m-%d %H:%M} UTC on {machine()}"
+    partial = len(chosen) < len(scenarios)
+    # A partial run keeps the header and replaces only its own sections, each marked with when it ran.
+    header = None if partial else (
+        f"# Sluice benchmarks\n\nRun {stamp}; fixture {fixture_mbps():.2f} Mbit/s H.264 + AAC "
+        f"({FIXTURE.name}). Produced by `make bench` (`bench/run.py`); every ratio compares figures "
+        "measured in the same run.\n\n")
+    write_benchmarks([text + (f"\n_Re-run alone {stamp}._\n" if partial else "") for text in tables], header)
     log(f"wrote {ROOT / 'BENCHMARKS.md'}")
 
 
