@@ -24,8 +24,8 @@ for target in "$@"; do
   stat() { sed -n "s/^stat::$1: *//p" "$log"; }
   runs=$(stat number_of_executed_units)
   rate=$(stat average_exec_per_sec)
-  echo "fuzz-$target: ${runs:-0} executions (${rate:-0}/s), corpus $(ls "$corpus" | wc -l) new" \
-    "entries in $corpus"
+  echo "fuzz-$target: ${runs:-0} executions (${rate:-0}/s), $(stat new_units_added) new inputs," \
+    "corpus $(ls "$corpus" | wc -l) in $corpus"
   if [ "$status" -ne 0 ]; then
     failed=1
     echo "fuzz-$target: FOUND (exit $status), see $log:" >&2
