@@ -35,10 +35,11 @@ test: test-deps
 # for FUZZ_SECONDS on its seed corpus in fuzz/corpus; see scripts/fuzz.sh for where the new
 # corpus entries and any findings go.
 FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 60
 FUZZ_TARGETS ?= stream-id config demuxer
 
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 # The test suite under AddressSanitizer, then ThreadSanitizer, each in its own build directory
 # (scripts/sanitize.sh); sanitizers/ holds the suppressions for what is not Sluice's.

@@ -2,10 +2,13 @@
 # Builds the libFuzzer targets named as arguments (stream-id, config, demuxer) and runs each for
 # FUZZ_SECONDS on its committed seed corpus (fuzz/corpus/<target>, never written to). What the
 # runs add to the corpus is kept in .build-fuzz/corpus/<target>, so later runs start from it;
-# crash, timeout and out-of-memory inputs go to .build-fuzz/findings/<target>/. Exits 1 if any
-# target found something.
+# crash, hang (FUZZ_TIMEOUT, 60 s) and out-of-memory inputs go to .build-fuzz/findings/<target>/.
+# Exits 1 if any target found something.
 set -euo pipefail
 seconds=${FUZZ_SECONDS:-60}
+# One input taking longer than this is a hang. libFuzzer measures wall-clock time, so the bound
+# leaves room for a loaded machine: at 10 s, runs starved of CPU reported inputs that take 30 ms.
+timeout=${FUZZ_TIMEOUT:-60}
 swift=${SWIFT:-swift}
 scratch=.build-fuzz
 flags=(-c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
@@ -18,8 +21,7 @@ for target in "$@"; do
   log=$scratch/fuzz-$target.log
   mkdir -p "$corpus" "$findings"
   status=0
-  # A 10 s input is a hang on inputs of a few KB; libFuzzer's default (1200 s) would hide it.
-  nice "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+  nice "$bin/fuzz-$target" -max_total_time="$seconds" -timeout="$timeout" -print_final_stats=1 \
     -artifact_prefix="$findings/" "$corpus" "fuzz/corpus/$target" >"$log" 2>&1 || status=$?
   stat() { sed -n "s/^stat::$1: *//p" "$log"; }
   runs=$(stat number_of_executed_units)
