@@ -10,7 +10,7 @@ BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev li
 # Prometheus server (both from the prometheus package), and poll it with curl.
 TEST_PACKAGES := ffmpeg prometheus curl
 
-.PHONY: deps test-deps bench-deps soak-deps build release run test bench soak fixtures format clean
+.PHONY: deps test-deps bench-deps soak-deps build release run test fuzz sanitize bench soak fixtures format clean
 
 deps:
 	@scripts/ensure-packages.sh $(BUILD_PACKAGES)
@@ -30,6 +30,22 @@ run: release
 test: test-deps
 	$(SWIFT) build --build-tests
 	SLUICE_BINARY=$$($(SWIFT) build --show-bin-path)/sluice $(SWIFT) test
+
+# Fuzzing: each libFuzzer target (stream ids, configuration files, the demuxer over AVIO) runs
+# for FUZZ_SECONDS on its seed corpus in fuzz/corpus; see scripts/fuzz.sh for where the new
+# corpus entries and any findings go.
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 60
+FUZZ_TARGETS ?= stream-id config demuxer
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_TARGETS)
+
+# The test suite under AddressSanitizer, then ThreadSanitizer, each in its own build directory
+# (scripts/sanitize.sh); sanitizers/ holds the suppressions for what is not Sluice's.
+sanitize: test-deps
+	SWIFT=$(SWIFT) scripts/sanitize.sh address
+	SWIFT=$(SWIFT) scripts/sanitize.sh thread
 
 # Benchmarks compare against srt-live-transmit (srt-tools) and ffmpeg, and plot with gnuplot.
 BENCH_PACKAGES := ffmpeg srt-tools gnuplot-nox python3

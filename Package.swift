@@ -93,6 +93,13 @@ let package = Package(
         ),
         // Controller micro-benchmarks for `make bench`.
         .executableTarget(name: "sluice-bench", dependencies: ["SluiceCore"]),
+        // libFuzzer targets for `make fuzz`: stream ids, configuration files, and the demuxer
+        // fed arbitrary bytes through AVIO. libFuzzer is linked only by `-sanitize=fuzzer`.
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CLibFuzzer"]),
+        .executableTarget(name: "fuzz-stream-id", dependencies: ["FuzzDriver", "SluiceCore"]),
+        .executableTarget(name: "fuzz-config", dependencies: ["FuzzDriver", "SluiceCore"]),
+        .executableTarget(name: "fuzz-demuxer", dependencies: ["FuzzDriver", "SluiceCore", "SluiceDemux"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),
