@@ -72,8 +72,10 @@ extension IngestService {
                 visible: frameVisibility, logger: logger)
             // The name is free for a new publisher before the old buffer is released.
             registry.remove(session)
-            session.release(controller: memory, logger: logger)
+            // Counted before the release marks the session finished, so whoever sees it finished
+            // sees it counted.
             endings.count((session.endReason ?? .ended).label)
+            session.release(controller: memory, logger: logger)
             sessionThreads.leave()
         }
         thread.name = "ingest \(id.name)"
