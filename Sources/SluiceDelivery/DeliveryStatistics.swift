@@ -3,10 +3,10 @@ import Synchronization
 
 /// Delivery's running totals since start, for `/metrics`.
 public final class DeliveryStatistics: Sendable {
-    /// The upper bounds, in seconds, of the time-to-first-keyframe histogram's buckets.
-    public static let firstKeyframeBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
-
     private let totals = Mutex(Totals())
+
+    /// Time from a reader's acceptance to its first keyframe byte handed to its transport.
+    public let firstKeyframe = LatencyHistogram(bounds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
 
     /// The totals at one moment.
     public struct Totals: Sendable {
@@ -20,13 +20,6 @@ public final class DeliveryStatistics: Sendable {
         public var ends: [String: Int] = [:]
         /// Readers refused, by ``ReaderRefusal`` raw value or `not_found`/`unauthorized`.
         public var refusals: [String: Int] = [:]
-        /// Time from acceptance to the first keyframe byte handed to the transport: the count in
-        /// each bucket of ``DeliveryStatistics/firstKeyframeBuckets`` (not cumulative), then
-        /// the count above the last.
-        public var firstKeyframeCounts = [Int](
-            repeating: 0, count: DeliveryStatistics.firstKeyframeBuckets.count + 1)
-        /// The sum of those times, in seconds.
-        public var firstKeyframeSum = 0.0
     }
 
     /// The totals now.
@@ -48,12 +41,4 @@ public final class DeliveryStatistics: Sendable {
     /// - Parameter reason: The reason label.
     public func refused(_ reason: String) { totals.withLock { $0.refusals[reason, default: 0] += 1 } }
 
-    func firstKeyframe(after elapsed: Duration) {
-        let seconds = elapsed.inSeconds
-        let bucket = Self.firstKeyframeBuckets.firstIndex { seconds <= $0 } ?? Self.firstKeyframeBuckets.count
-        totals.withLock {
-            $0.firstKeyframeCounts[bucket] += 1
-            $0.firstKeyframeSum += seconds
-        }
-    }
 }

@@ -87,7 +87,7 @@ public final class Reader: Sendable {
                         return !state.sentFirst
                     }
                     delivery.statistics.sent(size, by: protocolName)
-                    if first { delivery.statistics.firstKeyframe(after: .now - startedAt) }
+                    if first { delivery.statistics.firstKeyframe.record(.now - startedAt) }
                     return .chunks(chunks)
                 case .skipToNewestKeyframe:
                     skip(to: log.newestKeyframe, lag: lag)

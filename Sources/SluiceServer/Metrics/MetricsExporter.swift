@@ -32,7 +32,10 @@ struct MetricsExporter: Sendable {
                 "sluice_frame_visible_latency_seconds",
                 "Time from libsrt handing over the message that completed a frame to the frame being in its buffer",
                 ingest.frameVisibility.counts, bounds: ingest.frameVisibility.bounds)
-            + firstKeyframeHistogram(totals)
+            + histogram(
+                "sluice_reader_first_keyframe_seconds",
+                "Time from a reader's acceptance to its first keyframe byte handed to its transport",
+                delivery.statistics.firstKeyframe.counts, bounds: delivery.statistics.firstKeyframe.bounds)
     }
 
     private func exportReaders(_ families: Families, _ totals: DeliveryStatistics.Totals) {
@@ -70,24 +73,6 @@ struct MetricsExporter: Sendable {
             families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
                 by: Int64(totals.refusals[reason, default: 0]))
         }
-    }
-
-    /// `sluice_reader_first_keyframe_seconds`, from the per-bucket counts delivery keeps.
-    private func firstKeyframeHistogram(_ totals: DeliveryStatistics.Totals) -> [UInt8] {
-        var cumulative: [Int] = []
-        var running = 0
-        for count in totals.firstKeyframeCounts {
-            running += count
-            cumulative.append(running)
-        }
-        let bounds = DeliveryStatistics.firstKeyframeBuckets
-        return histogram(
-            "sluice_reader_first_keyframe_seconds",
-            "Time from a reader's acceptance to its first keyframe byte handed to its transport",
-            LatencyHistogram.Counts(
-                cumulative: Array(cumulative.prefix(bounds.count)), count: running,
-                sumSeconds: totals.firstKeyframeSum),
-            bounds: bounds)
     }
 
     private func exportProcess(_ families: Families) {
