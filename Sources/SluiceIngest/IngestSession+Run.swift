@@ -9,11 +9,11 @@ extension IngestSession {
     /// it never runs on Swift's cooperative pool. ``release(controller:logger:)`` follows.
     /// - Parameters:
     ///   - idleTimeout: How long the publisher may send nothing.
-    ///   - controller: Admits each frame into the buffer, within the memory budget.
-    ///   - logger: Where the stream's going live is logged.
     ///   - probeTimeout: How long the demuxer may take to find a video stream.
+    ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - visible: Records how long after libsrt handed over its last message each frame is
     ///     in the buffer.
+    ///   - logger: Where the stream's going live is logged.
     func run(
         idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController,
         visible: LatencyHistogram, logger: Logger
