@@ -206,8 +206,8 @@ def get_text(url):
         return reply.read().decode()
 
 
-def load(port, streams, seconds, prefix="load/", port_per_stream=False, extra=()):
-    args = [str(BIN / "sluice-load"), "--port", str(port), "--streams", str(streams), "--file", str(FIXTURE),
+def load(port, streams, seconds, prefix="load/", port_per_stream=False, extra=(), file=None):
+    args = [str(BIN / "sluice-load"), "--port", str(port), "--streams", str(streams), "--file", str(file or FIXTURE),
             "--duration", str(seconds), "--prefix", prefix, *extra]
     if port_per_stream:
         args.append("--port-per-stream")
@@ -249,19 +249,42 @@ def metric_sum(samples, name, label=None):
 
 FIXTURE = OUT / "bench-4mbps.ts"
 
+# Small streams are encoded at their own bitrate, as a camera would send them: the 4 Mbit/s file
+# paced down to 100 kbit/s would play at a fortieth of real time, with frames far apart and a
+# stream that takes minutes to show its parameters.
+SMALL_FIXTURES = {250_000: ("640x360", "190k", "32k"), 100_000: ("320x180", "64k", "24k")}
+
 
 def make_fixture():
     if FIXTURE.exists():
         return
     log("making the 4 Mbit/s H.264 + AAC fixture")
+    encode(FIXTURE, "1280x720", "3800k", "128k", "4200k")
+
+
+def fixture(bps):
+    """The fixture for streams of `bps` bits per second: a file of its own for small streams."""
+    if bps not in SMALL_FIXTURES:
+        make_fixture()
+        return FIXTURE
+    path = OUT / f"bench-{bps // 1000}kbps.ts"
+    if not path.exists():
+        size, video, audio = SMALL_FIXTURES[bps]
+        log(f"making the {bps // 1000} kbit/s H.264 + AAC fixture")
+        encode(path, size, video, audio, f"{bps // 1000}k")
+    return path
+
+
+def encode(path, size, video, audio, muxrate):
+    OUT.mkdir(parents=True, exist_ok=True)
     subprocess.run([
         "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25",
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "12",
         "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-        "-bf", "2", "-b:v", "3800k", "-minrate", "3800k", "-maxrate", "3800k", "-bufsize", "1900k",
+        "-bf", "2", "-b:v", video, "-minrate", video, "-maxrate", video, "-bufsize", video,
         "-x264-params", "nal-hrd=cbr", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k", "-muxrate", "4200k", "-f", "mpegts", str(FIXTURE)], check=True)
+        "-c:a", "aac", "-b:a", audio, "-muxrate", muxrate, "-f", "mpegts", str(path)], check=True)
 
 
 def fixture_mbps():

@@ -28,7 +28,7 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 
-from common import (BIN, CORES, FIXTURE, OUT, ROOT, SluiceExited, cpu_seconds, fixture_mbps, free_port,
+from common import (BIN, CORES, FIXTURE, fixture, OUT, ROOT, SluiceExited, cpu_seconds, fixture_mbps, free_port,
                     get_json, load, load_report, log, machine, make_fixture, metric_sum, metrics, mib, peak_rss,
                     render_table, sluice_config, start, start_sluice, stop, thread_cpu, thread_cpu_by_name,
                     threads, write_benchmarks)
@@ -432,7 +432,7 @@ def engine_sluice(n, bps, receive_buffer):
         if len(seen["profiles"]) == 0 or now - seen["profiles"][-1][0] >= 2:
             seen["profiles"].append((now, thread_cpu_by_name(process.pid)))
 
-    publisher = load(srt_port, n, ENGINE_SECONDS, extra=["--bitrate", str(bps), "--callers-per-socket", str(CALLERS_PER_SOCKET)])
+    publisher = load(srt_port, n, ENGINE_SECONDS, extra=["--bitrate", str(bps), "--callers-per-socket", str(CALLERS_PER_SOCKET)], file=fixture(bps))
     report, samples, window = sample_until_exit(process.pid, publisher, tick)
     peak = peak_rss(process.pid)
     stop([process])
@@ -449,7 +449,7 @@ def engine_floor(n, bps, receive_buffer):
         [str(BIN / "sluice-floor"), "--port", str(srt_port), "--receive-buffer", str(receive_buffer),
          "--duration", str(ENGINE_SECONDS + 600)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     wait_for_udp_port(srt_port, floor)
-    publisher = load(srt_port, n, ENGINE_SECONDS, extra=["--bitrate", str(bps), "--callers-per-socket", str(CALLERS_PER_SOCKET)])
+    publisher = load(srt_port, n, ENGINE_SECONDS, extra=["--bitrate", str(bps), "--callers-per-socket", str(CALLERS_PER_SOCKET)], file=fixture(bps))
     report, samples, window = sample_until_exit(floor.pid, publisher)
     peak = peak_rss(floor.pid)
     floor.send_signal(signal.SIGTERM)
@@ -494,7 +494,7 @@ def engine():
     table("6. Engine (Sluice against the floor, receiver CPU per stream-second)",
           ["N", "Mbit/s each", "receiver", "connected", "CPU per stream-second", "threads", "peak RSS",
            "NAK'd", "unrecovered"], rows,
-          [f"{ENGINE_SECONDS} s of sending per run, Sluice then sluice-floor back to back, same file, paced by "
+          [f"{ENGINE_SECONDS} s of sending per run, Sluice then sluice-floor back to back, the same file for both, encoded at the run's bitrate and paced by "
            f"sluice-load `--bitrate`, its callers sharing a UDP socket {CALLERS_PER_SOCKET} at a time. sluice-floor is bare libsrt: one listener with Sluice's socket options "
            "(latency 120 ms, the same `SRTO_RCVBUF`: 8 MiB, 1 MiB at 1,000 streams; `SRTO_UDP_RCVBUF` 4 MiB), "
            "one epoll, one thread draining every ready socket, bytes discarded. CPU is counted over the "

@@ -11,8 +11,8 @@ extension IngestSession {
     ///   - idleTimeout: How long the publisher may send nothing.
     ///   - probeTimeout: How long the demuxer may take to find a video stream.
     ///   - controller: Admits each frame into the buffer, within the memory budget.
-    ///   - visible: Records how long after libsrt handed over its last message each frame is
-    ///     in the buffer.
+    ///   - visible: Records how long after libsrt made its last message available each frame
+    ///     is in the buffer.
     ///   - logger: Where the stream's going live is logged.
     func run(
         idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController,
@@ -20,12 +20,7 @@ extension IngestSession {
     ) {
         thread.store(currentKernelThreadID(), ordering: .relaxed)
         controller.register(memory)
-        do {
-            try applyIdleTimeout(idleTimeout)
-        } catch {
-            noteEnd(.demuxFailed("\(error)"))
-            return
-        }
+        applyIdleTimeout(idleTimeout)
         // libavformat reads up to its probe size twice over while it opens the input and looks
         // for the streams' parameters.
         let source = SRTByteSource(
@@ -58,7 +53,7 @@ extension IngestSession {
             case .frame(let frame):
                 noteFrame(at: frame.arrival)
                 controller.gate.admit(frame, to: memory, now: frame.arrival)
-                visible.record(.now - source.lastReceived)
+                visible.record(source.sinceLastMessageReady)
             case .corrupt(let frame):
                 corruptPackets.add(1, ordering: .relaxed)
                 if let frame { buffer.discard(frame, reason: .corrupt) }

@@ -113,11 +113,10 @@ public final class IngestSession: Sendable {
     public var transportStatistics: SRTStatistics? { connection.statistics() }
 
     /// Sets how long the publisher may send nothing before the stream is dropped (at start and
-    /// on reload): the session's blocking receive gives up after that long.
+    /// on reload): the session's next blocking receive gives up after that long.
     /// - Parameter timeout: `srt.idle_timeout_ms`.
-    public func applyIdleTimeout(_ timeout: Duration) throws {
+    public func applyIdleTimeout(_ timeout: Duration) {
         idleTimeoutNanoseconds.store(Int64(timeout.inSeconds * 1e9), ordering: .relaxed)
-        try connection.setBlocking(timeoutMilliseconds: timeout.wholeMilliseconds)
     }
 
     /// How long the publisher may go without a frame coming out of its bytes.

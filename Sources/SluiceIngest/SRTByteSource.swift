@@ -1,31 +1,44 @@
+import Foundation
+import SluiceCore
 import SluiceDemux
 import SluiceSRT
 
 /// Feeds the demuxer from a live SRT connection, woken by data.
 ///
 /// The session's thread sleeps in a blocking receive until libsrt has a message for it (at the
-/// message's play time), so a stream that sends nothing costs no CPU, and a stream costs
-/// wakeups in proportion to its messages. The idle timeout is the receive's own timeout, not a
-/// poll; closing the connection wakes the receive at once.
+/// message's play time), so a stream that sends nothing costs no CPU. A stream whose messages
+/// come faster than ``ReceivePacing/interval`` apart is drained in batches instead, one wakeup
+/// for several messages (see ``ReceivePacing``). The idle timeout is the receive's own timeout,
+/// not a poll; closing the connection wakes the receive at once.
 ///
 /// Bytes are not activity unless they demux to something: until the demuxer has found a video
 /// stream, reading stops at the probe's deadline or byte bound (`not_a_stream`), and once the
 /// stream is live, reading stops when no frame has come out for the idle timeout, however many
 /// bytes of garbage arrive.
+///
+/// The socket's receive mode and timeout are set here, on the session's own thread, just before
+/// each wait: a reload changes only the session's idle timeout, which the next wait applies.
 final class SRTByteSource: ByteSource {
     private let session: IngestSession
     private let connection: SRTConnection
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
     private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
+    private var pacing = ReceivePacing()
+    /// The receive timeout in force on the socket; `nil` until the first wait sets it.
+    private var blockingTimeout: Duration?
 
     /// Whether the source ended because the publisher went idle, or sent only garbage.
     private(set) var wentIdle = false
     /// Whether the source ended because the probe found no stream in time.
     private(set) var probeExpired = false
-    /// When libsrt last handed over a message: the frame the demuxer returns next was
-    /// completed by it.
-    private(set) var lastReceived = ContinuousClock.now
+    /// When libsrt made the last message handed out available (its play time): the frame the
+    /// demuxer returns next was completed by it, so batching and a thread that falls behind
+    /// both show in how long ago this was.
+    private var lastReady = SRTInstant.now
+
+    /// How long ago libsrt made the last message handed out available.
+    var sinceLastMessageReady: Duration { lastReady.elapsed }
 
     /// - Parameters:
     ///   - session: The session whose connection to read; its received-byte count is kept here.
@@ -36,11 +49,6 @@ final class SRTByteSource: ByteSource {
         self.connection = session.connection
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
         probe = (.now + probeTimeout, probeBytes)
-        // A sender that goes quiet while it is being probed is waited for no longer than the
-        // probe.
-        if probeTimeout < session.idleTimeout {
-            try? connection.setBlocking(timeoutMilliseconds: probeTimeout.wholeMilliseconds)
-        }
     }
 
     deinit { staging.deallocate() }
@@ -48,7 +56,6 @@ final class SRTByteSource: ByteSource {
     /// The demuxer has found the streams: from now on, frames are what count as activity.
     func endProbe() {
         probe = nil
-        try? connection.setBlocking(timeoutMilliseconds: session.idleTimeout.wholeMilliseconds)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
@@ -74,9 +81,12 @@ final class SRTByteSource: ByteSource {
         // Whole messages go straight into libavformat's buffer when they fit; one that might
         // not goes to the staging buffer and is handed out in pieces.
         let direct = buffer.count >= SRTConnection.maxMessageBytes
-        switch connection.receive(into: direct ? buffer : staging) {
-        case .received(let count):
-            lastReceived = .now
+        let result =
+            probe == nil && pacing.mode == .batched
+            ? drain(into: direct ? buffer : staging) : wait(into: direct ? buffer : staging)
+        switch result {
+        case .received(let count, let readyAt):
+            lastReady = readyAt
             session.receivedBytes.add(count, ordering: .relaxed)
             if direct { return .bytes(count) }
             staged = 0..<count
@@ -92,6 +102,37 @@ final class SRTByteSource: ByteSource {
         case .closed:
             return .end
         }
+    }
+
+    /// Sleeps in libsrt until a message is ready, the timeout passes or the connection closes.
+    private func wait(into target: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
+        // A sender that goes quiet while it is being probed is waited for no longer than the
+        // probe.
+        var timeout = session.idleTimeout
+        if let probe { timeout = min(timeout, max(probe.deadline - .now, .milliseconds(1))) }
+        if blockingTimeout != timeout {
+            guard (try? connection.setBlocking(timeoutMilliseconds: timeout.wholeMilliseconds)) != nil else {
+                return .closed
+            }
+            blockingTimeout = timeout
+        }
+        let asleep = ContinuousClock.now
+        let result = connection.receive(into: target)
+        let woke = ContinuousClock.now
+        if case .received = result, probe == nil { pacing.messageArrived(after: woke - asleep) }
+        return result
+    }
+
+    /// Takes what is ready without waiting; when nothing is, sleeps one interval and looks
+    /// again. Two empty looks in a row hand the stream back to ``wait(into:)``. The socket stays
+    /// blocking: it is only read when libsrt says a message is ready.
+    private func drain(into target: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
+        if connection.isReadable { return connection.receive(into: target) }
+        Thread.sleep(forTimeInterval: pacing.interval.inSeconds)
+        let found = connection.isReadable
+        pacing.drained(found: found)
+        if found { return connection.receive(into: target) }
+        return pacing.mode == .batched ? drain(into: target) : wait(into: target)
     }
 
     private func takeStaged(into buffer: UnsafeMutableRawBufferPointer) -> Int {

@@ -3,8 +3,9 @@ import Synchronization
 
 /// What one receive call got.
 public enum SRTReceiveResult: Sendable, Equatable {
-    /// A message of this many bytes is in the buffer.
-    case received(Int)
+    /// A message of this many bytes is in the buffer. libsrt made it available at `readyAt`:
+    /// its play time, in live mode.
+    case received(Int, readyAt: SRTInstant)
     /// Nothing is queued (a non-blocking socket); the connection is still up.
     case nothingQueued
     /// The connection is closed or broken.
@@ -66,14 +67,23 @@ public final class SRTConnection: Sendable {
         try SRTSocketOptions.set(socket, SRTO_RCVTIMEO, Int32(clamping: milliseconds))
     }
 
+    /// Whether a message is ready to receive now, or the connection broke (a receive then says
+    /// so). Asked of libsrt without receiving: an empty receive costs libsrt its error path,
+    /// which throws and catches a C++ exception.
+    public var isReadable: Bool {
+        guard let events = SRTSocketOptions.int(socket, SRTO_EVENT) else { return true }
+        return events & Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue) != 0
+    }
+
     /// Receives one message.
     /// - Parameter buffer: Where to put it; at least ``maxMessageBytes`` long.
     /// - Returns: The message size, a timeout, or that the connection is over.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
         precondition(buffer.count >= Self.maxMessageBytes, "live-mode messages would be truncated")
-        let count = srt_recvmsg(
-            socket, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count))
-        if count > 0 { return .received(Int(count)) }
+        var control = srt_msgctrl_default
+        let count = srt_recvmsg2(
+            socket, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), &control)
+        if count > 0 { return .received(Int(count), readyAt: SRTInstant(microseconds: control.srctime)) }
         if count < 0 && SRTLibrary.lastError.isTimeout && !isClosed.load(ordering: .acquiring) {
             return .nothingQueued
         }

@@ -56,7 +56,7 @@ final class FloorReceiver: Sendable {
     ) {
         while true {
             switch connection.receive(into: buffer) {
-            case .received(let count):
+            case .received(let count, _):
                 totals.bytes += count
                 totals.messages += 1
             case .nothingQueued:

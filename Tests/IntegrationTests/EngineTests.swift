@@ -60,12 +60,54 @@ extension Integration {
             #expect(try contextSwitches(thread) > after)
         }
 
+        /// A stream whose messages come faster than the pacing interval is read in batches: its
+        /// thread wakes fewer times than messages arrive, and no packet comes too late to be read.
+        @Test func aBusyStreamIsReadInBatchesAndLosesNothing() async throws {
+            let server = try TestServer()
+            let port = server.port
+            let publisher = Task.detached {
+                try run(
+                    Paths.loadBinary,
+                    [
+                        "--port", "\(port)", "--streams", "1", "--file", Paths.fixture("h264_aac.ts"),
+                        "--bitrate", "4000000", "--duration", "5",
+                    ])
+            }
+            _ = try await server.waitForLiveStream("load/0")
+            let session = try #require(server.server.stream(named: "load/0"))
+            let thread = try #require(session.threadID)
+            try await Task.sleep(for: .seconds(1))
+            let (bytesBefore, wakeupsBefore) = (session.bytesReceived, try voluntarySwitches(thread))
+            try await Task.sleep(for: .seconds(2))
+            let (bytesAfter, wakeupsAfter) = (session.bytesReceived, try voluntarySwitches(thread))
+            let messages = Double(bytesAfter - bytesBefore) / 1316
+            let wakeups = Double(wakeupsAfter - wakeupsBefore)
+            #expect(messages > 500, "\(messages) messages in 2 s")
+            // Woken per message, the thread would sleep at least once for each.
+            #expect(wakeups < messages * 0.8, "\(wakeups) wakeups for \(messages) messages")
+
+            // Nothing arrived too late to be read: libsrt dropped no packet.
+            let statistics = try #require(session.transportStatistics)
+            #expect(statistics.packetsDropped == 0)
+            #expect(session.isLive)
+            let (status, output) = try await publisher.value
+            #expect(status == 0, "\(output)")
+        }
+
         /// The names of this process's threads.
         func taskNames() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {
                 try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             }
+        }
+
+        /// How often a thread has gone to sleep of its own accord.
+        func voluntarySwitches(_ thread: Int32) throws -> Int {
+            let status = try String(contentsOfFile: "/proc/self/task/\(thread)/status", encoding: .utf8)
+            let line = try #require(
+                status.split(separator: "\n").first { $0.hasPrefix("voluntary_ctxt_switches:") })
+            return try #require(Int(line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)))
         }
 
         /// How often a thread has been switched out, voluntarily or not.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The data path's side of the budget: every frame a stream's ingest thread demuxes passes here
 /// on its way into the stream's buffer.
 ///
@@ -11,17 +9,14 @@ public final class AllocationGate: Sendable {
     let books: MemoryBooks
     let evictor: Evictor
     let monitor: PressureMonitor
-    // A leaf in the lock order (see ``MemoryController``), like each stream's own bucket; the
-    // two are taken one after the other, never one inside the other.
-    private let globalBucket: Mutex<TokenBucket>
+    private let globalBucket: TokenBucket
 
     init(books: MemoryBooks, evictor: Evictor, monitor: PressureMonitor, now: ContinuousClock.Instant) {
         self.books = books
         self.evictor = evictor
         self.monitor = monitor
         let rate = books.current.config.allocationRate
-        globalBucket = Mutex(
-            TokenBucket(rate: rate.globalBytesPerSecond, burst: rate.burstBytes.bytes, now: now))
+        globalBucket = TokenBucket(rate: rate.globalBytesPerSecond, burst: rate.burstBytes.bytes, now: now)
     }
 
     /// Admits a frame into a stream's buffer, or refuses it. A refused reference frame cuts its
@@ -35,10 +30,10 @@ public final class AllocationGate: Sendable {
     public func admit(_ frame: Frame, to stream: StreamMemory, now: ContinuousClock.Instant) -> InsertOutcome
     {
         let size = frame.heldSize
-        let streamAllowed = stream.bucket.withLock { $0.take(size, now: now) }
-        let allowed = streamAllowed && globalBucket.withLock { $0.take(size, now: now) }
+        let streamAllowed = stream.bucket.take(size, now: now)
+        let allowed = streamAllowed && globalBucket.take(size, now: now)
         guard allowed else {
-            if streamAllowed { stream.bucket.withLock { $0.refund(size) } }
+            if streamAllowed { stream.bucket.refund(size) }
             stream.noteRateLimited(true)
             stream.buffer.discard(frame, reason: .rateLimited)
             return .dropped(.rateLimited)
@@ -67,16 +62,12 @@ public final class AllocationGate: Sendable {
     /// - Parameter stream: The stream.
     public func reconfigureBucket(of stream: StreamMemory) {
         let rate = books.current.config.allocationRate
-        stream.bucket.withLock {
-            $0.reconfigure(rate: rate.perStreamBytesPerSecond, burst: rate.burstBytes.bytes)
-        }
+        stream.bucket.reconfigure(rate: rate.perStreamBytesPerSecond, burst: rate.burstBytes.bytes, now: .now)
     }
 
     /// Applies the current rate settings to the global bucket (on reload).
     func reconfigure() {
         let rate = books.current.config.allocationRate
-        globalBucket.withLock {
-            $0.reconfigure(rate: rate.globalBytesPerSecond, burst: rate.burstBytes.bytes)
-        }
+        globalBucket.reconfigure(rate: rate.globalBytesPerSecond, burst: rate.burstBytes.bytes, now: .now)
     }
 }

@@ -16,8 +16,8 @@
 /// 1. `Evictor.evicting`, held across a whole eviction pass;
 /// 2. a stream's ``GOPBuffer`` lock, which eviction takes stream by stream;
 /// 3. leaves, under which no lock is taken: `MemoryBooks.settings` and `.registered`,
-///    `PressureMonitor.state`, `Evictor.totals`, `AllocationGate.globalBucket`, a stream's rate
-///    bucket, `ReasonCounter.counts`.
+///    `PressureMonitor.state`, `Evictor.totals`, `ReasonCounter.counts`. (The allocation-rate
+///    buckets take no lock: see ``TokenBucket``.)
 public final class MemoryController: Sendable {
     /// The data path: rate limits and eviction before an insert crosses soft.
     public let gate: AllocationGate

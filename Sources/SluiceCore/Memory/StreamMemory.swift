@@ -7,7 +7,7 @@ public final class StreamMemory: Sendable {
     public let buffer: GOPBuffer
     /// When the stream started.
     public let createdAt: ContinuousClock.Instant
-    let bucket: Mutex<TokenBucket>
+    let bucket: TokenBucket
     private let rateLimited = Atomic<Bool>(false)
 
     /// Creates a stream's memory unit.
@@ -17,7 +17,7 @@ public final class StreamMemory: Sendable {
     ///   - now: When the stream started.
     public init(buffer: GOPBuffer, bucket: TokenBucket, now: ContinuousClock.Instant) {
         self.buffer = buffer
-        self.bucket = Mutex(bucket)
+        self.bucket = bucket
         createdAt = now
     }
 
@@ -30,5 +30,5 @@ public final class StreamMemory: Sendable {
     func noteRateLimited(_ limited: Bool) { rateLimited.store(limited, ordering: .relaxed) }
 
     /// The bytes left in the stream's rate bucket.
-    public var rateTokens: Double { bucket.withLock { $0.tokens } }
+    public var rateTokens: Double { bucket.tokens(at: .now) }
 }

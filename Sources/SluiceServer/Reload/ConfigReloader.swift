@@ -33,7 +33,8 @@ public struct ConfigReloader: Sendable {
     @discardableResult
     public func reload() -> ReloadReport {
         guard let path else {
-            return ReloadReport(accepted: false, applied: [], restartRequired: [], error: "no configuration file")
+            return ReloadReport(
+                accepted: false, applied: [], restartRequired: [], error: "no configuration file")
         }
         let fresh: Config
         do {
@@ -68,7 +69,7 @@ public struct ConfigReloader: Sendable {
             session.buffer.trimToQuota()
             memory.gate.reconfigureBucket(of: session.memory)
             // A session that already ended has nothing left to time out.
-            try? session.applyIdleTimeout(.milliseconds(config.srt.idleTimeoutMilliseconds))
+            session.applyIdleTimeout(.milliseconds(config.srt.idleTimeoutMilliseconds))
         }
     }
 }
