@@ -10,7 +10,7 @@ public struct ForwardStatus: Sendable {
     public var state: ForwardState
     /// When the current connection was made; `nil` unless connected.
     public var connectedSince: Date?
-    /// Bytes handed to libsrt for the destination, over every connection.
+    /// Bytes handed to its connections to the destination, all of them together.
     public var bytesSent: Int
     /// Calls made after the first.
     public var reconnects: Int

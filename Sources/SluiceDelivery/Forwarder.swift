@@ -116,6 +116,10 @@ final class Forwarder: Sendable {
         } catch {
             return (.zero, isStopped ? .stopped : .failed("connecting: \(error)"))
         }
+        guard !isStopped else {
+            connection.close()
+            return (.zero, .stopped)
+        }
         let reader: Reader
         do {
             reader = try delivery.openReader(
@@ -132,8 +136,12 @@ final class Forwarder: Sendable {
             state.connectedSince = Date()
             return false
         }
-        if stopped { reader.cut(.operatorRequest) }
-        logger.info("forward connected", metadata: metadata)
+        // Stopped between the check above and here: the reader ends at once.
+        if stopped {
+            reader.cut(.operatorRequest)
+        } else {
+            logger.info("forward connected", metadata: metadata)
+        }
         let connectedAt = ContinuousClock.now
         let sent = await delivery.send(reader, to: connection)
         connection.close()

@@ -9,8 +9,8 @@ import Foundation
 /// parameter is optional: `streamid` defaults to the stream's own name and may hold `{name}`,
 /// which stands for it, so one rule can forward many streams to one server; `passphrase` (10 to
 /// 79 characters) and `pbkeylen` (16, 24 or 32) encrypt; `latency` is in milliseconds, as
-/// libsrt's own URLs write it (ffmpeg's is in microseconds). Values may be percent-encoded;
-/// `#` and `!` may also be written as they are, as ffmpeg takes them.
+/// libsrt's own URLs write it (ffmpeg's is in microseconds). Values may be percent-encoded, and
+/// must be for `&` and `%`; `#` may be written as it is, as ffmpeg takes it.
 public struct ForwardDestination: Sendable, Hashable, CustomStringConvertible {
     /// The URL as written.
     public let url: String
