@@ -18,28 +18,25 @@ extension ConfigValueKind where Value == [ForwardRule] {
                 }
                 return rules
             },
-            write: { rules in
-                .array(
-                    rules.map { rule in
-                        .object([
-                            "match": .string(rule.pattern.text),
-                            "to": .array(rule.destinations.map { .string($0.url) }),
-                        ])
-                    })
-            },
+            write: { written($0, url: \.url) },
             environmentValue: { text in
                 text.isEmpty
                     ? .null
                     : (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
             },
-            redact: { rules in
-                .array(
-                    rules.map { rule in
-                        .object([
-                            "match": .string(rule.pattern.text),
-                            "to": .array(rule.destinations.map { .string($0.redacted) }),
-                        ])
-                    })
+            redact: { written($0, url: \.redacted) })
+    }
+
+    /// The rules as the file writes them, each destination as `url` gives it.
+    private static func written(
+        _ rules: [ForwardRule], url: (ForwardDestination) -> String
+    ) -> JSONValue {
+        .array(
+            rules.map { rule in
+                .object([
+                    "match": .string(rule.pattern.text),
+                    "to": .array(rule.destinations.map { .string(url($0)) }),
+                ])
             })
     }
 
