@@ -86,8 +86,8 @@ extension Integration {
                 server.server.forwarding.statuses.first?.state == .connected
             }
             #expect(try await publisher.exitStatus() == 0)
-            // The forward's close at the stream's end ends ffmpeg's input.
-            _ = try await listener.exitStatus(timeout: 15)
+            // The forward's close at the stream's end ends ffmpeg's input, and ffmpeg with it.
+            #expect(try await listener.exitStatus(timeout: 15) == 0)
             #expect(try listener.file.firstVideoFrame().hasPrefix("1,I"))
             let decoded = try listener.file.decodeErrors()
             #expect(decoded.status == 0 && decoded.errors.isEmpty, "decode errors: \(decoded.errors)")
