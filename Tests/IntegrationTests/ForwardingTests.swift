@@ -21,16 +21,20 @@ extension Integration {
         }
 
         @Test func aForwardedStreamGoesLiveOnASecondSluiceAndReadsFromAKeyframe() async throws {
-            let destination = try TestServer()
-            let url = "srt://127.0.0.1:\(destination.port)?latency=200"
-            let rules = try Self.rules("live/**", to: url)
+            let secret = "destination-secret"
+            let destination = try TestServer { $0.srt.passphrase = secret }
+            let rules = try Self.rules(
+                "live/**", to: "srt://127.0.0.1:\(destination.port)?passphrase=\(secret)&latency=200")
+            // The passphrase shows nowhere.
+            let url = "srt://127.0.0.1:\(destination.port)?passphrase=<redacted>&latency=200"
             let server = try TestServer(http: true) { $0.forward = rules }
             let base = try await server.httpBase()
             let publisher = try Publisher(fixture: "h264_aac.ts", url: server.url(streamID: "live/x"))
             let forwarded = try await destination.waitForLiveStream("live/x")
             #expect(forwarded.streamID == "live/x", "no streamid: the stream's own name")
             try await Task.sleep(for: .seconds(1))
-            let reader = try ReaderProcess.ffmpeg(destination.url(streamID: "#!::r=live/x,m=request"))
+            let reader = try ReaderProcess.ffmpeg(
+                destination.url(streamID: "#!::r=live/x,m=request", passphrase: secret))
 
             let forwards = try await Self.forwards(base, "live/x")
             #expect(forwards.count == 1)
@@ -52,6 +56,7 @@ extension Integration {
             let problems = Set(output.split(separator: "\n").map(String.init))
             #expect(status == 0 || status == 3)
             #expect(problems.subtracting(Operators.contractLint).isEmpty, "\(problems)")
+            #expect(!text.contains(secret))
             let metrics = Exposition(text)
             #expect(metrics.value("sluice_forward_destinations", ["state": "connected"]) == 1)
             #expect(metrics.value("sluice_forward_destinations", ["state": "backoff"]) == 0)
