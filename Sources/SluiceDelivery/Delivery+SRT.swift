@@ -34,7 +34,9 @@ extension Delivery {
         }
     }
 
-    private func send(_ reader: Reader, to connection: SRTConnection) async -> ReaderEnd {
+    /// Sends a reader's output over an SRT connection until the output ends or the connection
+    /// does (``ReaderEnd/left``).
+    func send(_ reader: Reader, to connection: SRTConnection) async -> ReaderEnd {
         var sender = SRTMessageSender(connection: connection)
         while true {
             switch await reader.next(maxBytes: 48 * Self.srtMessageBytes) {

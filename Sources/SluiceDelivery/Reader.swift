@@ -166,6 +166,9 @@ public final class Reader: Sendable {
         hangUp?()
     }
 
+    /// Why the server disconnected the reader, if it did.
+    var cutReason: ReaderCutReason? { state.withLock { $0.cut } }
+
     /// Takes the reader off the books once its transport is done with it. Safe to call twice.
     /// - Parameter end: Why it ended, as the transport saw it; a cut (which breaks the
     ///   transport off) is reported as the cut.

@@ -6,4 +6,7 @@ public enum ReaderProtocol: String, Sendable, CaseIterable, Hashable {
     case http
     /// `GET /api/buffer/{name}`: the buffered media once, over HTTP.
     case snapshot
+    /// A forwarder: Sluice publishing the stream to an SRT listener (`forward` rules), in
+    /// 1316-byte messages like an SRT reader.
+    case forward
 }

@@ -63,6 +63,7 @@ extension IngestService {
                 "quota_bytes": "\(session.tracker.quota)", "priority": "\(session.tracker.priority)",
                 "footprint_estimate": "\(memory.admission.estimate(now: .now))",
             ])
+        observer.started(session)
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
         let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)

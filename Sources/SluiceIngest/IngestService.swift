@@ -19,6 +19,7 @@ public final class IngestService: Sendable {
     let receiveCapacity: ReceiveCapacity
     let logger: Logger
     let readers: any ReaderGate
+    let observer: any StreamObserver
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
@@ -45,16 +46,17 @@ public final class IngestService: Sendable {
     ///   - memory: The memory controller every stream's frames are admitted through.
     ///   - receiveCapacity: How busy libsrt's receive threads are.
     ///   - readers: Decides on readers and serves them.
+    ///   - observer: Told of every publisher accepted.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
     public init(
         config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity,
-        readers: any ReaderGate,
-        logger: Logger
+        readers: any ReaderGate, observer: any StreamObserver, logger: Logger
     ) {
         self.config = config
         self.memory = memory
         self.receiveCapacity = receiveCapacity
         self.readers = readers
+        self.observer = observer
         self.logger = logger
     }
 

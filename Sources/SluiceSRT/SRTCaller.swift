@@ -1,10 +1,11 @@
 import CSRT
 
-/// Opens SRT connections as a caller, as an encoder would: for tests and the load generator.
+/// Opens SRT connections as a caller, as an encoder would: for forwarders, tests and the load
+/// generator. Connecting blocks (up to libsrt's connect timeout, 3 s).
 public enum SRTCaller {
     /// Connects to a listener.
     /// - Parameters:
-    ///   - host: The listener's IPv4 address.
+    ///   - host: The listener's IPv4 address, or a name to look up.
     ///   - port: The listener's port.
     ///   - streamID: The stream id to send in the handshake.
     ///   - latencyMilliseconds: The latency to ask for.

@@ -8,6 +8,8 @@ import SluiceSystem
 /// The Sluice server: the parts of a running ingest server, wired together.
 ///
 /// - ``ingest``: the SRT listener, the handshake and one session per publisher;
+/// - ``delivery`` and ``forwarding``: readers of the live streams, and forwarders that publish
+///   them on;
 /// - ``memory``: the controller that keeps every stream inside the budget;
 /// - a monitor that ticks the controller, a reloader for SIGHUP and the admin API, and the
 ///   HTTP application (see `SluiceServer+HTTP.swift`).
@@ -23,6 +25,8 @@ public final class SluiceServer: Sendable {
     public let ingest: IngestService
     /// Readers: the streams' shared output and everyone reading it.
     public let delivery: Delivery
+    /// Forwarders: live streams published on to other SRT listeners (`forward` rules).
+    public let forwarding: Forwarding
     /// Re-reads the configuration file and applies it.
     public let reloader: ConfigReloader
     /// How busy libsrt's receive threads are.
@@ -51,11 +55,14 @@ public final class SluiceServer: Sendable {
             config: config.memory, budget: budgets.resolve(config.memory), probe: probe, now: .now)
         let receiveCapacity = ReceiveCapacity(probe: ProcessThreads(), now: .now)
         let delivery = Delivery(config: store, memory: memory, logger: logger)
+        let forwarding = Forwarding(delivery: delivery)
         let ingest = IngestService(
             config: store, memory: memory, receiveCapacity: receiveCapacity,
-            readers: SRTReaderGate(delivery: delivery), logger: logger)
+            readers: SRTReaderGate(delivery: delivery), observer: ForwardingObserver(forwarding: forwarding),
+            logger: logger)
         configuration = store
         self.delivery = delivery
+        self.forwarding = forwarding
         self.memory = memory
         self.ingest = ingest
         self.receiveCapacity = receiveCapacity
@@ -63,7 +70,8 @@ public final class SluiceServer: Sendable {
         receiveMonitor = ReceiveCapacityMonitor(capacity: receiveCapacity, ingest: ingest)
         monitor = MemoryMonitorService(config: store, memory: memory, ingest: ingest, logger: logger)
         reloader = ConfigReloader(
-            path: configPath, store: store, memory: memory, ingest: ingest, budgets: budgets, logger: logger)
+            path: configPath, store: store, memory: memory, ingest: ingest, forwarding: forwarding,
+            budgets: budgets, logger: logger)
     }
 
     /// The configuration in force.

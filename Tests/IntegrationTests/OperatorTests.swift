@@ -27,7 +27,7 @@ extension Integration {
             "sluice_srt_receive_buffer_milliseconds", "sluice_build_info", "sluice_readers_active",
             "sluice_readers_started_total", "sluice_reader_sent_bytes_total", "sluice_reader_skips_total",
             "sluice_reader_disconnects_total", "sluice_readers_refused_total",
-            "sluice_reader_first_keyframe_seconds_count",
+            "sluice_reader_first_keyframe_seconds_count", "sluice_forward_destinations",
         ]
 
         private func promtool(_ text: String) throws -> (status: Int32, problems: Set<String>) {
@@ -294,7 +294,8 @@ extension Integration {
             let (rulesStatus, rulesOutput) = try run(
                 "/usr/bin/promtool", ["check", "rules", config.appendingPathComponent("alerts.yml").path])
             #expect(rulesStatus == 0, "\(rulesOutput)")
-            let known = Set(Self.contract + ["sluice_streams_shed_total"])
+            // Series that exist only while streams are forwarded (checked by the forwarding tests).
+            let known = Set(Self.contract + ["sluice_streams_shed_total", "sluice_forward_connected"])
             let rules = try String(contentsOf: config.appendingPathComponent("alerts.yml"), encoding: .utf8)
             let dashboard = try String(
                 contentsOf: config.appendingPathComponent("grafana-dashboard.json"), encoding: .utf8)

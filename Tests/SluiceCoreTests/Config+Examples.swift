@@ -46,6 +46,13 @@ extension Config {
             StreamRule(pattern: "live/premium/*", perStreamLimit: ByteSize(bytes: 800 << 20), priority: 10),
             StreamRule(pattern: "**", priority: -1),
         ]
+        config.forward = [
+            ForwardRule(
+                pattern: NamePattern("live/**"),
+                destinations: [
+                    try! ForwardDestination(parsing: "srt://backup.example:9000?passphrase=forward-secret-1")
+                ])
+        ]
         return config
     }
 }

@@ -58,6 +58,7 @@ import Testing
             case .string(let text): environment[key.environmentName] = text
             case .integer(let number): environment[key.environmentName] = String(number)
             case .number(let number): environment[key.environmentName] = String(number)
+            case .array(let rules): environment[key.environmentName] = JSONValue.array(rules).jsonText
             case let other: Issue.record("\(key.path) is written as \(other), which has no text form")
             }
         }

@@ -172,6 +172,7 @@ import Testing
         #expect(try parse(config.rendered(redactingSecrets: false)) == config)
         let redacted = config.rendered()
         #expect(!redacted.contains("0123456789abcdef") && !redacted.contains(#""0123456789""#))
+        #expect(!redacted.contains("forward-secret-1") && redacted.contains("passphrase=<redacted>"))
     }
 
     @Test func everyKeyOfTheShippedFileIsDiffed() throws {

@@ -19,10 +19,11 @@ extension Config {
     /// A variable named `SLUICE_` and a key path upper-cased with `_` for `.` overrides that
     /// key (`SLUICE_MEMORY_GLOBAL_LIMIT=2GiB`). Its text is read as the key's value would be
     /// in the file: numbers as numbers, anything else as a string; an empty variable unsets an
-    /// optional string (`srt.passphrase`, `http.admin_token`). Any variable that starts with a
-    /// section's prefix (`SLUICE_SRT_`, `SLUICE_BUFFER_`, `SLUICE_HTTP_`, `SLUICE_READERS_`,
-    /// `SLUICE_MEMORY_`) is an override, and one that names no key is an error; other `SLUICE_`
-    /// variables are not configuration. `streams` rules are set in the file only.
+    /// optional string (`srt.passphrase`, `http.admin_token`). `SLUICE_FORWARD` holds the
+    /// `forward` rules as JSON text. Any variable that starts with a section's prefix
+    /// (`SLUICE_SRT_`, `SLUICE_BUFFER_`, `SLUICE_HTTP_`, `SLUICE_READERS_`, `SLUICE_MEMORY_`) is
+    /// an override, and one that names no key is an error; other `SLUICE_` variables are not
+    /// configuration. `streams` rules are set in the file only.
     /// - Parameters:
     ///   - data: The JSON text.
     ///   - environment: The process environment.

@@ -10,14 +10,13 @@ extension Config {
         let keys = Dictionary(uniqueKeysWithValues: Self.keys.map { ($0.environmentName, $0) })
         let prefixes = Self.names(in: "").map { (section: $0, prefix: "SLUICE_\($0.uppercased())_") }
         for (name, text) in environment.sorted(by: { $0.key < $1.key }) {
-            guard let (section, prefix) = prefixes.first(where: { name.hasPrefix($0.prefix) }) else {
-                continue
-            }
-            guard let key = keys[name] else {
+            // A top-level key (`SLUICE_FORWARD`) is named exactly, without a section's prefix.
+            if let key = keys[name] {
+                try key.assign(key.environmentValue(text), to: &self, naming: "\(name) (\(key.path))")
+            } else if let (section, prefix) = prefixes.first(where: { name.hasPrefix($0.prefix) }) {
                 let known = keys.keys.filter { $0.hasPrefix(prefix) }.sorted().joined(separator: ", ")
                 throw ConfigError(key: name, reason: "unknown key (known for \(section): \(known))")
             }
-            try key.assign(key.environmentValue(text), to: &self, naming: "\(name) (\(key.path))")
         }
     }
 }

@@ -62,6 +62,9 @@ extension Config {
         ConfigKey(
             "memory.allocation_rate.burst_bytes", \.memory.allocationRate.burstBytes,
             .size(in: (64 << 10)...(1 << 40))),
+
+        // Forwarders start, stop and restart on reload: nothing of it is bound at start.
+        ConfigKey("forward", \.forward, .forwardRules),
     ]
 
     /// The table's keys by path.

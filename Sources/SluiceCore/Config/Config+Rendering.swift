@@ -13,8 +13,7 @@ extension Config {
             let keyPath = path.isEmpty ? name : "\(path).\(name)"
             let text: String
             if let key = Self.keysByPath[keyPath] {
-                let value = key.value(in: self)
-                text = key.isSecret && redactingSecrets && value != .null ? "\"<redacted>\"" : value.jsonText
+                text = (redactingSecrets ? key.redactedValue(in: self) : key.value(in: self)).jsonText
             } else {
                 text = rendered(section: keyPath, indent: inner, redactingSecrets: redactingSecrets)
             }

@@ -20,6 +20,9 @@ public struct Config: Sendable, Equatable {
     public var readers: Readers
     /// Per-stream overrides of quota and priority, by name pattern; the first match applies.
     public var streams: [StreamRule]
+    /// `forward`: streams published on to other SRT listeners, by name pattern; every matching
+    /// rule applies.
+    public var forward: [ForwardRule]
 
     /// The SRT listener's settings (`srt.*`).
     public struct SRT: Sendable, Equatable {
@@ -121,5 +124,6 @@ public struct Config: Sendable, Equatable {
         memory = MemoryConfig()
         readers = Readers()
         streams = []
+        forward = []
     }
 }

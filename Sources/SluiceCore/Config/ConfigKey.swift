@@ -6,12 +6,11 @@ struct ConfigKey: Sendable {
     let path: String
     /// Whether the key only takes effect at start (bound into a socket or the process).
     let isRestartOnly: Bool
-    /// Whether the value is redacted when the configuration is shown.
-    let isSecret: Bool
     /// How the variable that overrides this key reads its text.
     let environmentValue: @Sendable (String) -> JSONValue
     private let assignValue: @Sendable (JSONValue, String, inout Config) throws(ConfigError) -> Void
     private let writeValue: @Sendable (Config) -> JSONValue
+    private let writeRedactedValue: @Sendable (Config) -> JSONValue
     private let compareValues: @Sendable (Config, Config) -> Bool
     private let copyValue: @Sendable (Config, inout Config) -> Void
 
@@ -21,14 +20,14 @@ struct ConfigKey: Sendable {
     ///   - field: Where the value lives in ``Config``.
     ///   - kind: How the value is read and written.
     ///   - restartOnly: Whether a reload must leave the running value in place.
-    ///   - secret: Whether the value is redacted when shown.
+    ///   - secret: Whether the whole value is redacted when shown (a value that only holds
+    ///     secrets, such as a passphrase, rather than one the kind redacts inside).
     init<Value>(
         _ path: String, _ field: WritableKeyPath<Config, Value> & Sendable, _ kind: ConfigValueKind<Value>,
         restartOnly: Bool = false, secret: Bool = false
     ) {
         self.path = path
         self.isRestartOnly = restartOnly
-        self.isSecret = secret
         self.environmentValue = kind.environmentValue
         self.assignValue = { value, name, config throws(ConfigError) in
             // `null` stands for the default, in the file and (for optional strings) as an empty
@@ -36,6 +35,11 @@ struct ConfigKey: Sendable {
             config[keyPath: field] = value == .null ? Config()[keyPath: field] : try kind.read(value, name)
         }
         self.writeValue = { kind.write($0[keyPath: field]) }
+        self.writeRedactedValue = { config in
+            let value = config[keyPath: field]
+            guard secret else { return (kind.redact ?? kind.write)(value) }
+            return kind.write(value) == .null ? .null : .string("<redacted>")
+        }
         self.compareValues = { $0[keyPath: field] != $1[keyPath: field] }
         self.copyValue = { source, target in target[keyPath: field] = source[keyPath: field] }
     }
@@ -57,6 +61,9 @@ struct ConfigKey: Sendable {
 
     /// The key's value in `config`, as it is written in the file.
     func value(in config: Config) -> JSONValue { writeValue(config) }
+
+    /// The key's value in `config` as it is shown: secrets written as `"<redacted>"`.
+    func redactedValue(in config: Config) -> JSONValue { writeRedactedValue(config) }
 
     /// Whether the key has different values in two configurations.
     func differs(between first: Config, and second: Config) -> Bool { compareValues(first, second) }

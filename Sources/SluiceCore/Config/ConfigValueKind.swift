@@ -7,6 +7,8 @@ struct ConfigValueKind<Value: Sendable & Equatable>: Sendable {
     let write: @Sendable (Value) -> JSONValue
     /// The JSON an environment variable's text stands for.
     let environmentValue: @Sendable (String) -> JSONValue
+    /// The value as it is shown, with the secrets inside it hidden; `nil` when it holds none.
+    var redact: (@Sendable (Value) -> JSONValue)? = nil
 
     /// Text that looks like a number is that number, as it would be written in JSON; anything
     /// else is a string, so sizes read `2GiB` and `1048576` alike and a mistyped number is

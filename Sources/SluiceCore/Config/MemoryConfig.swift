@@ -83,8 +83,7 @@ public struct MemoryConfig: Sendable, Equatable {
 /// A rule that gives streams whose name matches a pattern their own quota or priority
 /// (`streams[]`).
 public struct StreamRule: Sendable, Equatable {
-    /// `match`: a name pattern: `*` matches within one `/`-separated segment, `**` across
-    /// segments, `?` one character.
+    /// `match`: a ``NamePattern``.
     public var pattern: String
     /// `per_stream_limit`: the quota for matching streams, if not the default.
     public var perStreamLimit: ByteSize?
@@ -104,29 +103,7 @@ public struct StreamRule: Sendable, Equatable {
 
     /// Whether `name` matches the pattern.
     /// - Parameter name: A stream name.
-    public func matches(_ name: String) -> Bool {
-        Self.glob(Array(pattern.utf8)[...], Array(name.utf8)[...])
-    }
-
-    private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
-        guard let first = pattern.first else { return text.isEmpty }
-        let slash = UInt8(ascii: "/")
-        if first == UInt8(ascii: "*") {
-            let crossesSegments = pattern.dropFirst().first == UInt8(ascii: "*")
-            let rest = pattern.dropFirst(crossesSegments ? 2 : 1)
-            var candidate = text
-            while true {
-                if glob(rest, candidate) { return true }
-                guard let next = candidate.first, crossesSegments || next != slash else { return false }
-                candidate = candidate.dropFirst()
-            }
-        }
-        guard let character = text.first else { return false }
-        if first == UInt8(ascii: "?") ? character != slash : first == character {
-            return glob(pattern.dropFirst(), text.dropFirst())
-        }
-        return false
-    }
+    public func matches(_ name: String) -> Bool { NamePattern(pattern).matches(name) }
 }
 
 extension Config {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SluiceCore
 import SluiceDelivery
@@ -63,6 +64,8 @@ struct StreamDetail: ResponseEncodable {
     /// The kernel id of the session's thread, for `top -H`.
     var threadId: Int32?
     var readers: [ReaderDetail]
+    /// Where the stream is forwarded (`forward` rules).
+    var forwards: [ForwardDetail]
 }
 
 /// One reader in `GET /api/streams/{name}` and `GET /api/readers`.
@@ -84,6 +87,31 @@ extension ReaderDetail {
             id: reader.id, stream: reader.stream, protocol: reader.protocolName.rawValue, peer: reader.peer,
             uptimeSeconds: reader.uptimeSeconds, bytesSent: reader.bytesSent,
             lagMilliseconds: Int(reader.lagSeconds * 1000), lagBytes: reader.lagBytes, skips: reader.skips)
+    }
+}
+
+/// One forward destination in `GET /api/streams/{name}` and `GET /api/forwards`.
+struct ForwardDetail: ResponseEncodable, Codable {
+    var stream: String
+    /// The URL, its passphrase redacted.
+    var destination: String
+    /// `connecting`, `connected` or `backoff`.
+    var state: String
+    /// When the current connection was made (RFC 3339, UTC); absent unless connected.
+    var connectedSince: String?
+    var bytesSent: Int
+    var reconnects: Int
+    var lastError: String?
+    /// The forwarder's reader while connected, for `DELETE /api/readers/{id}`.
+    var readerId: UInt64?
+}
+
+extension ForwardDetail {
+    init(_ forward: ForwardStatus) {
+        self.init(
+            stream: forward.stream, destination: forward.destination, state: forward.state.rawValue,
+            connectedSince: forward.connectedSince?.formatted(.iso8601), bytesSent: forward.bytesSent,
+            reconnects: forward.reconnects, lastError: forward.lastError, readerId: forward.readerID)
     }
 }
 
@@ -163,7 +191,9 @@ extension StreamSummary {
 }
 
 extension StreamDetail {
-    init(_ stream: IngestSession, bytesPerSecond: Int, readers: [ReaderStatus]) {
+    init(
+        _ stream: IngestSession, bytesPerSecond: Int, readers: [ReaderStatus], forwards: [ForwardStatus]
+    ) {
         let buffered = stream.buffer.summary
         let counters = stream.buffer.counters
         var frames: [String: Int] = [:]
@@ -195,6 +225,6 @@ extension StreamDetail {
             framesDropped: Dictionary(
                 uniqueKeysWithValues: counters.framesDropped.map { ($0.key.rawValue, $0.value) }),
             corruptPackets: stream.corruptPacketCount, listener: stream.listener, threadId: stream.threadID,
-            readers: readers.map(ReaderDetail.init))
+            readers: readers.map(ReaderDetail.init), forwards: forwards.map(ForwardDetail.init))
     }
 }

@@ -9,6 +9,7 @@ import SluiceIngest
 struct StreamsController: Sendable {
     let ingest: IngestService
     let delivery: Delivery
+    let forwarding: Forwarding
     let config: ConfigStore
     let authorization: AdminAuthorization
     let logger: Logger
@@ -20,7 +21,7 @@ struct StreamsController: Sendable {
             let session = try liveSession(context)
             return StreamDetail(
                 session, bytesPerSecond: config.current.memory.allocationRate.perStreamBytesPerSecond,
-                readers: delivery.readers(of: session.name))
+                readers: delivery.readers(of: session.name), forwards: forwarding.statuses(of: session.name))
         }
         router.group().add(middleware: RequestBodyLimit(maxBytes: 0)).delete("/api/streams/**") {
             request, context in

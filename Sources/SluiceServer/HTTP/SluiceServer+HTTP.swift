@@ -11,12 +11,13 @@ extension SluiceServer {
         let authorization = AdminAuthorization(config: configuration)
         MetricsController(
             exporter: MetricsExporter(
-                memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery)
+                memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery,
+                forwarding: forwarding)
         ).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
         StreamsController(
-            ingest: ingest, delivery: delivery, config: configuration, authorization: authorization,
-            logger: logger
+            ingest: ingest, delivery: delivery, forwarding: forwarding, config: configuration,
+            authorization: authorization, logger: logger
         )
         .addRoutes(to: router)
         TransportStreamController(
@@ -25,6 +26,7 @@ extension SluiceServer {
         .addRoutes(to: router)
         ReadersController(delivery: delivery, authorization: authorization, logger: logger).addRoutes(
             to: router)
+        ForwardsController(forwarding: forwarding).addRoutes(to: router)
         MemoryAPIController(memory: memory, ingest: ingest, authorization: authorization, logger: logger)
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)

@@ -14,6 +14,7 @@ struct MetricsExporter: Sendable {
     let ingest: IngestService
     let receiveCapacity: ReceiveCapacity
     let delivery: Delivery
+    let forwarding: Forwarding
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -23,6 +24,7 @@ struct MetricsExporter: Sendable {
         exportReceiveThreads(families)
         let totals = delivery.statistics.snapshot
         exportReaders(families, totals)
+        exportForwards(families)
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
@@ -72,6 +74,31 @@ struct MetricsExporter: Sendable {
         for reason in ["not_found"] + ReaderRefusal.allCases.map(\.rawValue) {
             families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
                 by: Int64(totals.refusals[reason, default: 0]))
+        }
+    }
+
+    private func exportForwards(_ families: Families) {
+        let forwards = forwarding.statuses
+        let destinations = families.describe(
+            "sluice_forward_destinations", "", "Forward destinations of live streams, by state")
+        for state in ForwardState.allCases {
+            families.registry.makeGauge(descriptor: destinations, labels: [("state", state.rawValue)]).set(
+                to: Double(forwards.count { $0.state == state }))
+        }
+        let connected = families.describe(
+            "sluice_forward_connected", "", "1 while the forwarder is connected to its destination")
+        let sent = families.describe(
+            "sluice_forward_sent_bytes", "total", "Bytes sent to a forward destination")
+        let reconnects = families.describe(
+            "sluice_forward_reconnects", "total", "Calls to a forward destination after the first")
+        for forward in forwards {
+            let labels = [("stream", forward.stream), ("destination", forward.destination)]
+            families.registry.makeGauge(descriptor: connected, labels: labels).set(
+                to: forward.state == .connected ? 1 : 0)
+            families.registry.makeCounter(descriptor: sent, labels: labels).increment(
+                by: Int64(forward.bytesSent))
+            families.registry.makeCounter(descriptor: reconnects, labels: labels).increment(
+                by: Int64(forward.reconnects))
         }
     }
 

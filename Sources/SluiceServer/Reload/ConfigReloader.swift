@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceCore
+import SluiceDelivery
 import SluiceIngest
 
 /// What a configuration reload did.
@@ -16,15 +17,17 @@ public struct ReloadReport: Sendable, Codable, Equatable {
 }
 
 /// Re-reads the configuration file (on SIGHUP or `POST /api/config/reload`) and applies what
-/// can change while running: limits, thresholds, quotas, rate limits, priorities and stream
-/// rules, without dropping any stream (a smaller quota trims each stream at once, a smaller
-/// limit evicts at the next insert or tick). Restart-only keys are reported and keep their
-/// running values. An invalid file changes nothing.
+/// can change while running: limits, thresholds, quotas, rate limits, priorities, stream rules
+/// and forward rules, without dropping any stream (a smaller quota trims each stream at once, a
+/// smaller limit evicts at the next insert or tick; forwarders start, stop and restart to match
+/// the rules). Restart-only keys are reported and keep their running values. An invalid file
+/// changes nothing.
 public struct ConfigReloader: Sendable {
     let path: String?
     let store: ConfigStore
     let memory: MemoryController
     let ingest: IngestService
+    let forwarding: Forwarding
     let budgets: BudgetResolver
     let logger: Logger
 
@@ -71,5 +74,6 @@ public struct ConfigReloader: Sendable {
             // A session that already ended has nothing left to time out.
             session.applyIdleTimeout(.milliseconds(config.srt.idleTimeoutMilliseconds))
         }
+        forwarding.apply(to: ingest.sessions.map(\.muxSource))
     }
 }
