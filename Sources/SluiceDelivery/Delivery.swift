@@ -95,8 +95,10 @@ public final class Delivery: Sendable {
     }
 
     /// Applies the lag policy to every reader a few times a second, while there are readers.
-    /// At critical memory pressure every reader is cut instead: readers go before the memory
-    /// controller sheds a publisher, which it does only after `memory.shed_after_ms`.
+    /// Under soft or hard memory pressure the most lagging readers are first moved to the
+    /// newest keyframe (``ReaderPressurePolicy``). At critical every reader is cut instead:
+    /// readers go before the memory controller sheds a publisher, which it does only after
+    /// `memory.shed_after_ms`.
     private func sweepReaders() async {
         while true {
             try? await Task.sleep(for: Self.sweepInterval)
@@ -105,9 +107,14 @@ public final class Delivery: Sendable {
                 return Array(state.readers.values)
             }
             guard !readers.isEmpty else { return }
-            let critical = memory.status.level == .critical
+            let level = memory.status.level
+            if level > .none && level < .critical {
+                let lags = readers.compactMap { reader in reader.lag.map { (id: reader.id, lag: $0) } }
+                let moved = Set(ReaderPressurePolicy.readersToSkip(at: level, lags: lags))
+                for reader in readers where moved.contains(reader.id) { reader.skipForPressure() }
+            }
             for reader in readers {
-                if critical { reader.cut(.memoryCritical) } else { reader.enforceLagPolicy() }
+                if level == .critical { reader.cut(.memoryCritical) } else { reader.enforceLagPolicy() }
             }
         }
     }

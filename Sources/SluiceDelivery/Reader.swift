@@ -90,12 +90,12 @@ public final class Reader: Sendable {
                     if first { delivery.statistics.firstKeyframe.record(.now - startedAt) }
                     return .chunks(chunks)
                 case .skipToNewestKeyframe:
-                    skip(to: log.newestKeyframe, lag: lag)
+                    skip(to: log.newestKeyframe, lag: lag, cause: .lag)
                 case .disconnect(let reason):
                     cut(reason)
                 }
             case .behind:
-                skip(to: log.newestKeyframe, lag: state.withLock { $0.lag })
+                skip(to: log.newestKeyframe, lag: state.withLock { $0.lag }, cause: .lag)
             case .caughtUp:
                 if protocolName == .snapshot && log.isCaughtUp { return .end(.reachedLiveEdge) }
                 await log.appended.wait(beyond: seen)
@@ -125,9 +125,30 @@ public final class Reader: Sendable {
         }
         switch decide(lag) {
         case .keepGoing: break
-        case .skipToNewestKeyframe: skip(to: mux.log.newestKeyframe, lag: lag)
+        case .skipToNewestKeyframe: skip(to: mux.log.newestKeyframe, lag: lag, cause: .lag)
         case .disconnect(let reason): cut(reason)
         }
+    }
+
+    /// How far behind the live edge the reader is, once it has a place in the output.
+    var lag: ReaderLag? {
+        state.withLock { $0.position }.flatMap { mux.log.lag(at: $0) }
+    }
+
+    /// Moves the reader to the newest keyframe because memory is short (see
+    /// ``ReaderPressurePolicy``): logged and counted as a skip, but not toward
+    /// `readers.max_skips`, since the reader did nothing wrong.
+    func skipForPressure() {
+        guard let lag else { return }
+        skip(to: mux.log.newestKeyframe, lag: lag, cause: .memoryPressure)
+    }
+
+    /// Why a reader is moved forward.
+    private enum SkipCause: String {
+        /// Its own lag passed the lag policy's bounds: counts toward `readers.max_skips`.
+        case lag
+        /// Memory is short.
+        case memoryPressure = "memory_pressure"
     }
 
     /// Sets how to break off the reader's transport when it is cut.
@@ -136,12 +157,12 @@ public final class Reader: Sendable {
         state.withLock { $0.hangUp = hangUp }
     }
 
-    private func skip(to position: OutputPosition, lag: ReaderLag) {
+    private func skip(to position: OutputPosition, lag: ReaderLag, cause: SkipCause) {
         let keeping = delivery.lagPolicy.maxSkips + 1
         state.withLock { state in
             state.position = position
             state.lag = lag
-            state.skips.record(at: .now, keeping: keeping)
+            if cause == .lag { state.skips.record(at: .now, keeping: keeping) }
         }
         delivery.statistics.skipped()
         delivery.logger.info(
@@ -149,7 +170,7 @@ public final class Reader: Sendable {
             metadata: [
                 "reader": "\(id)", "stream": "\(stream)", "peer": "\(peer)",
                 "lag_ms": "\(Int(lag.media.inSeconds * 1000))",
-                "lag_bytes": "\(lag.bytes)",
+                "lag_bytes": "\(lag.bytes)", "reason": "\(cause.rawValue)",
             ])
     }
 
