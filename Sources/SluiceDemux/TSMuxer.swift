@@ -21,7 +21,21 @@ public final class TSMuxer {
         var codec: VideoCodec?
         var parameterSets: [UInt8]
         var lastDTS: Int64?
+        /// Added to the stream's timestamps since its last discontinuity.
+        var offset: Int64 = 0
     }
+
+    /// A decode-time step backwards beyond this, or forwards beyond ``forwardJump``, is a
+    /// discontinuity (an encoder restart, a looped file, the 33-bit timestamp wrap), not a late
+    /// frame: the output carries on from its last decode time. Without this, every frame after
+    /// a step back was refused until the timestamps passed the old ones again (never, after a
+    /// wrap), and every reader of the stream stalled.
+    static let backwardJump: Int64 = 3_000_000
+    /// See ``backwardJump``.
+    static let forwardJump: Int64 = 10_000_000
+    /// How far after the last frame the first frame after a jump goes: a millisecond, distinct
+    /// at the TS muxer's 90 kHz clock.
+    static let stepAfterJump: Int64 = 1_000
 
     /// The size of libavformat's write buffer: seven TS packets, one SRT message.
     static let bufferSize = 7 * 188
@@ -98,17 +112,29 @@ public final class TSMuxer {
     /// Muxes one frame.
     /// - Parameter frame: The next frame, in arrival order.
     /// - Returns: The TS bytes the frame produced: whole TS packets, possibly none (a frame the
-    ///   muxer cannot carry, or whose decode time would go backwards, is left out; audio may be
-    ///   held back and written with a later frame).
+    ///   muxer cannot carry, or whose decode time would go a little backwards, is left out; audio
+    ///   may be held back and written with a later frame).
     public func write(_ frame: Frame) -> [UInt8] {
-        guard var output = outputs[frame.streamIndex], let dts = frame.dts ?? frame.pts else { return [] }
-        if let last = output.lastDTS, dts <= last { return [] }
+        guard var output = outputs[frame.streamIndex], let timestamp = frame.dts ?? frame.pts else {
+            return []
+        }
+        var dts = timestamp &+ output.offset
+        if let last = output.lastDTS {
+            let step = dts &- last
+            if step < -Self.backwardJump || step > Self.forwardJump {
+                output.offset = last &+ Self.stepAfterJump &- timestamp
+                dts = last &+ Self.stepAfterJump
+            } else if step <= 0 {
+                return []
+            }
+        }
         output.lastDTS = dts
         outputs[frame.streamIndex] = output
         let stream = output.stream
         packet.pointee.stream_index = stream.pointee.index
         packet.pointee.dts = av_rescale_q(dts, cffmpeg_time_base_q(), stream.pointee.time_base)
-        packet.pointee.pts = av_rescale_q(frame.pts ?? dts, cffmpeg_time_base_q(), stream.pointee.time_base)
+        let pts = frame.pts.map { $0 &+ output.offset } ?? dts
+        packet.pointee.pts = av_rescale_q(pts, cffmpeg_time_base_q(), stream.pointee.time_base)
         packet.pointee.flags = frame.isKeyframe ? AV_PKT_FLAG_KEY : 0
         frame.payload.withUnsafeBytes { bytes in
             if frame.opensGOP, let codec = output.codec, !output.parameterSets.isEmpty,

@@ -154,4 +154,21 @@ extension DemuxerTests {
         #expect(video.first?.isKeyframe == true)
         #expect(video.map(\.dts) == frames[start...].filter { $0.kind == .video }.map(\.dts))
     }
+
+    /// A publisher that loops its file (or restarts, or wraps the 33-bit clock) steps its
+    /// timestamps back: the output carries on, in decode order, instead of refusing every frame
+    /// until the old timestamps are passed again.
+    @Test func theOutputCarriesOnAcrossATimestampStepBack() throws {
+        let (demuxer, frames, _) = try demux("h264_aac.ts")
+        let muxer = try TSMuxer(parameters: demuxer.parameters)
+        var bytes: [UInt8] = []
+        for frame in frames + frames { bytes += muxer.write(frame) }
+        bytes += muxer.finish()
+        let (_, remuxed, corrupt) = try demux(source: FileByteSource(bytes: bytes))
+        #expect(corrupt == 0)
+        let video = remuxed.filter { $0.kind == .video }
+        #expect(video.count == 2 * frames.filter { $0.kind == .video }.count)
+        let times = video.compactMap(\.dts)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "decode times only go forward")
+    }
 }
