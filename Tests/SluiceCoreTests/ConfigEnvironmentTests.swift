@@ -58,6 +58,11 @@ import Testing
             case .string(let text): environment[key.environmentName] = text
             case .integer(let number): environment[key.environmentName] = String(number)
             case .number(let number): environment[key.environmentName] = String(number)
+            case .array(let items):
+                environment[key.environmentName] = items.map { item in
+                    guard case .string(let text) = item else { return "\(item)" }
+                    return text
+                }.joined(separator: ",")
             case let other: Issue.record("\(key.path) is written as \(other), which has no text form")
             }
         }
