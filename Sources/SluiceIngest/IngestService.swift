@@ -19,6 +19,8 @@ public final class IngestService: Sendable {
     let receiveCapacity: ReceiveCapacity
     let logger: Logger
     let readers: any ReaderGate
+    /// Who holds stream names across the cluster; on a single node, this node alone.
+    let directory: any StreamDirectory
     let registry = SessionRegistry()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
@@ -45,16 +47,19 @@ public final class IngestService: Sendable {
     ///   - memory: The memory controller every stream's frames are admitted through.
     ///   - receiveCapacity: How busy libsrt's receive threads are.
     ///   - readers: Decides on readers and serves them.
+    ///   - directory: Who holds stream names across the cluster: every publisher's name is
+    ///     claimed in it after accept, and released when its stream ends.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
     public init(
         config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity,
-        readers: any ReaderGate,
+        readers: any ReaderGate, directory: any StreamDirectory = LocalStreamDirectory(),
         logger: Logger
     ) {
         self.config = config
         self.memory = memory
         self.receiveCapacity = receiveCapacity
         self.readers = readers
+        self.directory = directory
         self.logger = logger
     }
 
@@ -106,6 +111,7 @@ public final class IngestService: Sendable {
     /// asking changes no admission state and counts nothing (the readiness probe asks).
     public func readiness() -> HandshakeRefusal? {
         guard admitting.load(ordering: .acquiring) else { return .shuttingDown }
+        if let why = directory.unavailability() { return .clusterUnavailable(why) }
         return capacityRefusal().map(HandshakeRefusal.capacity)
     }
 

@@ -294,7 +294,7 @@ extension Integration {
             let (rulesStatus, rulesOutput) = try run(
                 "/usr/bin/promtool", ["check", "rules", config.appendingPathComponent("alerts.yml").path])
             #expect(rulesStatus == 0, "\(rulesOutput)")
-            let known = Set(Self.contract + ["sluice_streams_shed_total"])
+            let known = Set(Self.contract + ["sluice_streams_shed_total"] + Integration.Cluster.metrics)
             let rules = try String(contentsOf: config.appendingPathComponent("alerts.yml"), encoding: .utf8)
             let dashboard = try String(
                 contentsOf: config.appendingPathComponent("grafana-dashboard.json"), encoding: .utf8)

@@ -11,7 +11,8 @@ extension SluiceServer {
         let authorization = AdminAuthorization(config: configuration)
         MetricsController(
             exporter: MetricsExporter(
-                memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery)
+                memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery,
+                cluster: cluster)
         ).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
         StreamsController(
@@ -29,6 +30,7 @@ extension SluiceServer {
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)
             .addRoutes(to: router)
+        ClusterController(cluster: cluster).addRoutes(to: router)
         return router
     }
 

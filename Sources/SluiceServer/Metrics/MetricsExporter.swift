@@ -1,4 +1,5 @@
 import Prometheus
+import SluiceCluster
 import SluiceCore
 import SluiceDelivery
 import SluiceIngest
@@ -14,6 +15,7 @@ struct MetricsExporter: Sendable {
     let ingest: IngestService
     let receiveCapacity: ReceiveCapacity
     let delivery: Delivery
+    let cluster: ClusterService?
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -23,6 +25,7 @@ struct MetricsExporter: Sendable {
         exportReceiveThreads(families)
         let totals = delivery.statistics.snapshot
         exportReaders(families, totals)
+        if let cluster { exportCluster(families, cluster.status) }
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
@@ -72,6 +75,31 @@ struct MetricsExporter: Sendable {
         for reason in ["not_found"] + ReaderRefusal.allCases.map(\.rawValue) {
             families.registry.makeCounter(descriptor: refused, labels: [("reason", reason)]).increment(
                 by: Int64(totals.refusals[reason, default: 0]))
+        }
+    }
+
+    /// The cluster's families, only on a node that runs in one.
+    private func exportCluster(_ families: Families, _ status: ClusterStatus) {
+        families.gauge(
+            "sluice_cluster_lease_remaining", "seconds",
+            "How long this node's etcd lease lives at least, by its own clock; 0 without one",
+            status.leaseRemaining.inSeconds)
+        families.counter(
+            "sluice_cluster_keepalive_failures", "Lease renewals etcd did not answer",
+            Int64(status.keepaliveFailures))
+        families.gauge(
+            "sluice_cluster_fenced", "", "1 while the node has fenced itself: its lease may have expired",
+            status.unavailability == .fenced ? 1 : 0)
+        families.gauge(
+            "sluice_cluster_etcd_reachable", "", "1 while etcd answers the node's calls",
+            status.etcdReachable ? 1 : 0)
+        families.gauge(
+            "sluice_cluster_nodes", "", "Nodes registered in the cluster", Double(status.nodes.count))
+        let claims = families.describe(
+            "sluice_cluster_claims", "total", "Claims on stream names, by result")
+        for result in ["claimed", "held_elsewhere", "unavailable"] {
+            families.registry.makeCounter(descriptor: claims, labels: [("result", result)]).increment(
+                by: Int64(status.claims[result, default: 0]))
         }
     }
 
