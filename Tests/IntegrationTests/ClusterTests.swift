@@ -60,6 +60,31 @@ extension Integration {
             #expect(try await b.held() == [])
         }
 
+        @Test func aNodeStartsWithoutEtcdNotReadyAndRefusesPublishersUntilItJoins() async throws {
+            let etcd = try EtcdCluster()
+            let a = try ClusterNodeProcess("node-a", etcd: etcd)
+            try await waitUntil("node A to serve HTTP") { a.sluice.output.contains("msg=\"http listening\"") }
+            let readiness = try #require(try await a.get("/readyz"))
+            #expect(readiness.status == 503)
+            #expect(readiness.text.contains("joining"), "\(readiness.text)")
+            #expect(try await a.get("/api/cluster")?.json()["state"] as? String == "joining")
+
+            let early = try Publisher(fixture: "h264_aac.ts", url: a.url("live/early"))
+            #expect(try await early.exitStatus() != 0)
+            try await waitUntil("the refusal to be logged") {
+                a.sluice.hasLine("msg=refused", endingWith: "stream_id=live/early")
+            }
+            #expect(a.sluice.output.contains("code=1503"))
+            #expect(a.sluice.output.contains("cluster_unavailable: joining"))
+
+            try await etcd.start()
+            try await a.waitUntilReady()
+            let publisher = try Publisher(fixture: "h264_aac.ts", url: a.url("live/early"))
+            defer { publisher.process.terminate() }
+            try await waitUntil("the stream to go live") { a.isLive("live/early") }
+            try await poll("node A to hold the name") { try await a.held() == ["live/early"] }
+        }
+
         @Test func aKilledOwnersNameIsFreeWithinTheLeaseTTLPlusTwoSeconds() async throws {
             let etcd = try EtcdCluster()
             try await etcd.start()
