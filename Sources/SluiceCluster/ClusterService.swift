@@ -15,7 +15,7 @@ public final class ClusterService: StreamDirectory, Sendable {
     /// This node's id.
     public let nodeID: String
     /// This node as it registers itself.
-    public let node: ClusterNode
+    public let registration: ClusterNode
     /// The cluster as this node last heard it.
     public let view: ClusterView
     /// Claims by result (`claimed`, `held_elsewhere`, `unavailable`).
@@ -60,7 +60,7 @@ public final class ClusterService: StreamDirectory, Sendable {
         let client = EtcdClient(endpoints: config.etcdEndpoints)
         let claims = StreamClaim(client: client, prefix: config.prefix, nodeID: node.id)
         self.nodeID = node.id
-        self.node = node
+        self.registration = node
         self.client = client
         self.claims = claims
         self.config = config
@@ -105,6 +105,14 @@ public final class ClusterService: StreamDirectory, Sendable {
     public func remoteOwner(of name: StreamName) -> String? {
         guard let owner = view.owner(of: name), owner.node != nodeID else { return nil }
         return owner.node
+    }
+
+    public func node(_ id: String) -> DirectoryNode? {
+        view.node(id).map {
+            DirectoryNode(
+                id: $0.id, srt: $0.advertiseSRT.flatMap(HostPort.init(parsing:)),
+                http: $0.advertiseHTTP.flatMap(HostPort.init(parsing:)))
+        }
     }
 
     public func claim(
@@ -242,7 +250,7 @@ public final class ClusterService: StreamDirectory, Sendable {
             _ = try? await client.revokeLease(previous, timeout: Self.callTimeout)
         }
         let key = "\(config.prefix)nodes/\(nodeID)"
-        let value = (try? JSONEncoder().encode(node)) ?? Data()
+        let value = (try? JSONEncoder().encode(registration)) ?? Data()
         let registration = try await client.transaction(
             EtcdTransaction(
                 compare: [.createRevision(key: key, equals: 0)],

@@ -25,6 +25,8 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
     case claimRefused
     /// This node lost the name after claiming it: it fenced itself, or another node holds it.
     case claimLost
+    /// A relay of another node's stream had no reader for a while.
+    case relayIdle
 
     public var description: String {
         switch self {
@@ -39,6 +41,7 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
         case .notAStream: "not_a_stream"
         case .claimRefused: "claim_refused"
         case .claimLost: "claim_lost"
+        case .relayIdle: "relay_idle"
         }
     }
 

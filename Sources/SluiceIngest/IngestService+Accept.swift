@@ -29,9 +29,13 @@ extension IngestService {
             return
         }
         if id.mode == .request {
-            // The stream may have ended between the handshake and here.
             guard let session = registry.session(named: id.name) else {
-                connection.close()
+                // Another node publishes it; or it ended between the handshake and here.
+                if directory.remoteOwner(of: id.name) != nil {
+                    relay(connection, reading: id.name)
+                } else {
+                    connection.close()
+                }
                 return
             }
             readers.serve(connection, reading: session)

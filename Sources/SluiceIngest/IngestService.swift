@@ -22,6 +22,7 @@ public final class IngestService: Sendable {
     /// Who holds stream names across the cluster; on a single node, this node alone.
     let directory: any StreamDirectory
     let registry = SessionRegistry()
+    let relays = RelayTable()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
     public let refusals = ReasonCounter()

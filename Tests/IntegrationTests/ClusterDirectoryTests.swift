@@ -139,8 +139,10 @@ extension Integration {
             let fencedAfter = Date().timeIntervalSince(stopped)
             #expect(lost.withLock { $0 }, "the publisher of a held name is told")
             #expect(a.heldNames.isEmpty)
-            // It fences itself before its lease's TTL has passed since the last renewal.
-            #expect(fencedAfter < 2.0, "fenced after \(fencedAfter) s")
+            // It fences itself about when its lease could expire (TTL less a margin after the
+            // last renewal, which was at most a third of the TTL before the members went):
+            // well within a TTL and a half of stopping them, even on a loaded machine.
+            #expect(fencedAfter < 3.0, "fenced after \(fencedAfter) s")
             guard case .unavailable = await a.claim(name, timeout: .milliseconds(500), onLoss: {}) else {
                 Issue.record("a fenced node must not claim")
                 return

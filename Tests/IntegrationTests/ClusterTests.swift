@@ -11,7 +11,7 @@ extension Integration {
         static let metrics = [
             "sluice_cluster_lease_remaining_seconds", "sluice_cluster_keepalive_failures_total",
             "sluice_cluster_fenced", "sluice_cluster_etcd_reachable", "sluice_cluster_nodes",
-            "sluice_cluster_claims_total",
+            "sluice_cluster_claims_total", "sluice_cluster_relays_active",
         ]
 
         @Test func aNamePublishedOnTwoNodesIsRefusedOnTheSecond() async throws {
@@ -58,6 +58,65 @@ extension Integration {
             #expect(try await a.get("/api/streams/live/dup")?.status == 200)
             #expect(try await a.held() == ["live/dup"])
             #expect(try await b.held() == [])
+        }
+
+        @Test func readersOnAnotherNodeAreServedThroughOneRelay() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            let a = try ClusterNodeProcess("node-a", etcd: etcd)
+            let b = try ClusterNodeProcess("node-b", etcd: etcd)
+            try await a.waitUntilReady()
+            try await b.waitUntilReady()
+            let name = "live/relayed"
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            defer { publisher.process.terminate() }
+            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
+            try await poll("node B to see the owner") {
+                try await b.get("/api/cluster")?.json()["owners"].map { "\($0)".contains(name) } == true
+            }
+
+            // HTTP readers are sent to the owner (while no relay holds the stream here).
+            let (_, redirect) = try run(
+                "/usr/bin/curl",
+                [
+                    "-s", "--max-time", "3", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                    "\(b.base)/streams/\(name).ts?start=oldest",
+                ])
+            #expect(redirect == "302 \(a.base)/streams/\(name).ts?start=oldest")
+
+            let reader = try ReaderProcess.ffmpeg(
+                "srt://127.0.0.1:\(b.srtPort)?streamid=#!::r=\(name),m=request")
+            let more = try (0..<9).map { _ in
+                try ReaderProcess.ffmpeg("srt://127.0.0.1:\(b.srtPort)?streamid=#!::r=\(name),m=request")
+            }
+            // Ten ffmpeg processes starting at once on two cores take a while.
+            try await poll("ten readers on node B", timeout: 30) { try await b.readerCount() == 10 }
+            // Ten readers on node B cost node A one reader: the relay.
+            #expect(try await a.readerCount() == 1)
+            let report = try #require(try await b.get("/api/cluster")?.json())
+            #expect("\(report["relays"] ?? "")".contains("node-a"), "\(report)")
+            #expect(try await b.get("/metrics")?.text.contains("sluice_cluster_relays_active 1") == true)
+
+            // Until a few GOPs have arrived through the relay.
+            try await waitUntil("the relayed reader to receive media", timeout: 15) {
+                let size = try FileManager.default.attributesOfItem(atPath: reader.output)[.size] as? Int ?? 0
+                return size > 400_000
+            }
+            reader.stop()
+            more.forEach { $0.stop() }
+            let first = try reader.file.firstVideoFrame()
+            // ffprobe adds a field (`1,I,`) for side data the relayed stream's frames carry.
+            #expect(first.hasPrefix("1,I"), "a relayed reader starts at a keyframe, not \(first)")
+            let decoded = try reader.file.decodeErrors(leavingOut: 0.5)
+            #expect(decoded.status == 0 && decoded.errors.isEmpty, "decode errors: \(decoded.errors)")
+
+            // With no reader left, the relay ends after its linger.
+            try await poll("the relay to end", timeout: 15) {
+                try await b.get("/api/cluster")?.json()["relays"].map { ($0 as? [Any])?.isEmpty == true }
+                    == true
+            }
+            #expect(b.sluice.output.contains("reason=relay_idle"))
         }
 
         @Test func aNodeStartsWithoutEtcdNotReadyAndRefusesPublishersUntilItJoins() async throws {

@@ -76,6 +76,11 @@ import Testing
         Row(streamID: "live/cam1", directory: .joining, expected: "cluster_unavailable"),
         Row(
             streamID: "live/cam1", capacity: .maxStreams, directory: .fenced, expected: "cluster_unavailable"),
+        // A reader of a stream another node publishes is admitted: it is served by relaying,
+        // whether or not the directory can claim now.
+        Row(streamID: "#!::r=live/cam1", elsewhere: ["live/cam1"], expected: nil),
+        Row(streamID: "#!::r=live/cam1", elsewhere: ["live/cam1"], directory: .fenced, expected: nil),
+        Row(streamID: "#!::r=live/cam2", elsewhere: ["live/cam1"], expected: "not_found"),
         // Readers of a live stream and a live publisher's duplicate do not ask the directory.
         Row(streamID: "#!::r=live/cam1", live: ["live/cam1"], directory: .fenced, expected: nil),
         Row(streamID: "live/cam1", live: ["live/cam1"], directory: .unreachable, expected: "conflict"),
@@ -88,6 +93,7 @@ import Testing
 
         func unavailability() -> DirectoryUnavailability? { state }
         func remoteOwner(of name: StreamName) -> String? { elsewhere.contains(name.value) ? "node-b" : nil }
+        func node(_ id: String) -> DirectoryNode? { nil }
         func claim(_ name: StreamName, timeout: Duration, onLoss: @escaping @Sendable () -> Void) async
             -> ClaimOutcome
         { .unavailable("a table is not claimed from") }

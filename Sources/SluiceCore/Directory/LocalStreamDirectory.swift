@@ -8,6 +8,8 @@ public struct LocalStreamDirectory: StreamDirectory {
 
     public func remoteOwner(of name: StreamName) -> String? { nil }
 
+    public func node(_ id: String) -> DirectoryNode? { nil }
+
     public func claim(
         _ name: StreamName, timeout: Duration, onLoss: @escaping @Sendable () -> Void
     ) async -> ClaimOutcome { .claimed }

@@ -14,6 +14,10 @@ public protocol StreamDirectory: Sendable {
     /// - Parameter name: A stream name.
     func remoteOwner(of name: StreamName) -> String?
 
+    /// How a node is reached, as last heard. Never waits.
+    /// - Parameter id: A node's id, such as ``remoteOwner(of:)`` answers.
+    func node(_ id: String) -> DirectoryNode?
+
     /// Claims `name` for this node, waiting at most `timeout` for the answer.
     /// - Parameters:
     ///   - name: The stream name a publisher connected with.

@@ -31,7 +31,8 @@ public struct HandshakePolicy: Sendable {
     ///   - readerCapacity: Whether one more reader of a live stream fits; asked only for a
     ///     reader of a live stream.
     ///   - directory: Who else holds names, and whether claims can be made now; asked only for
-    ///     a publisher of a name that is not live here.
+    ///     a name that is not live here: a publisher of a name another node holds is refused,
+    ///     a reader of it admitted (it is served by relaying from that node).
     /// - Returns: The parsed stream id to admit (its mode says publisher or reader), or why not.
     public func decide(
         rawStreamID: some Collection<UInt8>, shuttingDown: Bool, isLive: (StreamName) -> Bool,
@@ -48,6 +49,8 @@ public struct HandshakePolicy: Sendable {
         guard id.mode != .bidirectional else { return .failure(.badMode(id.mode)) }
         guard id.type == "stream" else { return .failure(.unsupportedMedia(id.type)) }
         if id.mode == .request {
+            // A stream another node publishes is relayed from it to readers here.
+            if !isLive(id.name) && directory.remoteOwner(of: id.name) != nil { return .success(id) }
             guard isLive(id.name) else { return .failure(.notFound(id.name)) }
             if let refusal = readerCapacity(id.name) { return .failure(.readerCapacity(refusal)) }
             return .success(id)

@@ -16,6 +16,11 @@ struct ClusterReport: ResponseEncodable {
         var advertiseHttp: String?
     }
 
+    struct Relay: Codable {
+        var stream: String
+        var node: String
+    }
+
     struct Owner: Codable {
         var stream: String
         var node: String
@@ -36,15 +41,18 @@ struct ClusterReport: ResponseEncodable {
     var owners: [Owner]
     /// The streams this node holds.
     var held: [String]
+    /// The streams relayed from their owners to readers here.
+    var relays: [Relay]
 
     /// The report of a single node: no cluster.
     static let singleNode = ClusterReport(
         enabled: false, nodeId: nil, state: "single_node", reason: nil, etcdReachable: false, lease: nil,
-        keepaliveFailures: 0, claims: [:], nodes: [], owners: [], held: [])
+        keepaliveFailures: 0, claims: [:], nodes: [], owners: [], held: [], relays: [])
 
     init(
         enabled: Bool, nodeId: String?, state: String, reason: String?, etcdReachable: Bool, lease: Lease?,
-        keepaliveFailures: Int, claims: [String: Int], nodes: [Node], owners: [Owner], held: [String]
+        keepaliveFailures: Int, claims: [String: Int], nodes: [Node], owners: [Owner], held: [String],
+        relays: [Relay]
     ) {
         self.enabled = enabled
         self.nodeId = nodeId
@@ -57,11 +65,14 @@ struct ClusterReport: ResponseEncodable {
         self.nodes = nodes
         self.owners = owners
         self.held = held
+        self.relays = relays
     }
 
     /// The report of a cluster member.
-    /// - Parameter status: Its membership now.
-    init(_ status: ClusterStatus) {
+    /// - Parameters:
+    ///   - status: Its membership now.
+    ///   - relays: The streams it relays, with the node each comes from.
+    init(_ status: ClusterStatus, relays: [(name: StreamName, node: String)]) {
         self.init(
             enabled: true, nodeId: status.nodeID, state: status.unavailability?.label ?? "serving",
             reason: status.unavailability?.description, etcdReachable: status.etcdReachable,
@@ -77,6 +88,7 @@ struct ClusterReport: ResponseEncodable {
             owners: status.owners.map {
                 Owner(stream: $0.name.value, node: $0.owner.node, revision: $0.owner.revision)
             },
-            held: status.held.map(\.value))
+            held: status.held.map(\.value), relays: relays.map { Relay(stream: $0.name.value, node: $0.node) }
+        )
     }
 }

@@ -30,7 +30,7 @@ extension SluiceServer {
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)
             .addRoutes(to: router)
-        ClusterController(cluster: cluster).addRoutes(to: router)
+        ClusterController(cluster: cluster, ingest: ingest).addRoutes(to: router)
         return router
     }
 

@@ -95,6 +95,10 @@ struct MetricsExporter: Sendable {
             status.etcdReachable ? 1 : 0)
         families.gauge(
             "sluice_cluster_nodes", "", "Nodes registered in the cluster", Double(status.nodes.count))
+        families.gauge(
+            "sluice_cluster_relays_active", "",
+            "Streams relayed from the nodes that own them to readers here",
+            Double(ingest.relayedStreams.count))
         let claims = families.describe(
             "sluice_cluster_claims", "total", "Claims on stream names, by result")
         for result in ["claimed", "held_elsewhere", "unavailable"] {
@@ -171,7 +175,8 @@ struct MetricsExporter: Sendable {
         let connections = families.describe(
             "sluice_srt_listener_connections", "", "Publishers per SRT listener sharing srt.listen")
         var perListener = [Int](repeating: 0, count: ingest.listenerCount)
-        for session in ingest.sessions where session.listener < perListener.count {
+        // A relay's session came through no listener (a negative index).
+        for session in ingest.sessions where perListener.indices.contains(session.listener) {
             perListener[session.listener] += 1
         }
         for (listener, count) in perListener.enumerated() {

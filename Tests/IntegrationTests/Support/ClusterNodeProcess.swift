@@ -56,6 +56,12 @@ final class ClusterNodeProcess {
         return try report.json()["held"] as? [String]
     }
 
+    /// How many readers the node serves, from `GET /api/readers`; `nil` when it does not answer.
+    func readerCount() async throws -> Int? {
+        guard let answer = try await get("/api/readers"), answer.status == 200 else { return nil }
+        return (try JSONSerialization.jsonObject(with: answer.body) as? [Any])?.count
+    }
+
     /// Whether the node logged that a name went live.
     func isLive(_ name: String) -> Bool {
         sluice.hasLine("msg=\"stream live\"", endingWith: "stream=\(name)")
