@@ -41,6 +41,12 @@ extension IngestService {
     /// or it has had no reader for ``relayLinger``.
     private func startRelay(_ name: StreamName) {
         let config = config.current
+        // A reader that looked for the stream just before a relay registered it, and joined
+        // just after that relay took its waiting readers, reads the running relay.
+        if let running = registry.session(named: name) {
+            for reader in relays.take(name, servingFrom: nil) { readers.serve(reader, reading: running) }
+            return
+        }
         let owner = directory.remoteOwner(of: name)
         guard let owner, let address = directory.node(owner)?.srt else {
             logger.warning("no relay source", metadata: ["stream": "\(name)", "owner": "\(owner ?? "none")"])
@@ -65,9 +71,13 @@ extension IngestService {
         let refusal = registry.reserve(
             socket: upstream.id, name: name, maxStreams: config.srt.maxStreams, replacing: false, now: .now)
         guard refusal == nil, case .success = registry.claim(session) else {
+            upstream.close()
+            if let running = registry.session(named: name) {
+                for reader in relays.take(name, servingFrom: nil) { readers.serve(reader, reading: running) }
+                return
+            }
             logger.warning(
                 "relay refused", metadata: ["stream": "\(name)", "reason": "\(refusal?.label ?? "conflict")"])
-            upstream.close()
             relays.take(name, servingFrom: nil).forEach { $0.close() }
             return
         }
