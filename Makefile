@@ -7,8 +7,9 @@ CONFIG ?= config/sluice.json
 # Build: libsrt (the GnuTLS build Debian's libavformat already links) and FFmpeg's libraries.
 BUILD_PACKAGES := pkg-config libsrt-gnutls-dev libavformat-dev libavcodec-dev libavutil-dev
 # Tests push real streams with ffmpeg, check /metrics with promtool and scrape it with a real
-# Prometheus server (both from the prometheus package), and poll it with curl.
-TEST_PACKAGES := ffmpeg prometheus curl
+# Prometheus server (both from the prometheus package), and poll it with curl. The cluster's
+# tests run a real three-member etcd (etcd-server), read through its JSON gateway with curl.
+TEST_PACKAGES := ffmpeg prometheus curl etcd-server
 
 .PHONY: deps test-deps bench-deps soak-deps build release run test fuzz sanitize bench soak fixtures format clean
 

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries. libsrt is linked as the GnuTLS build that Debian's libavformat
@@ -61,11 +62,24 @@ let package = Package(
             ]
         ),
 
+        // The stream directory on etcd: the node's lease, its claims on stream names, and the
+        // view of the cluster a watch keeps current; through etcd's JSON gateway.
+        .target(
+            name: "SluiceCluster",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // The wiring only: the service group, HTTP controllers, metrics, reload.
         .target(
             name: "SluiceServer",
             dependencies: [
                 "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem", "SluiceIngest", "SluiceDelivery",
+                "SluiceCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,6 +122,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceServer", "SluiceIngest", "SluiceDelivery", "SluiceCore", "SluiceSRT", "SluiceSystem",
+                "SluiceCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

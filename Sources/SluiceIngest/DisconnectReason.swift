@@ -20,6 +20,13 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
     case shed
     /// An operator disconnected it through the admin API.
     case disconnectedByOperator
+    /// The cluster did not let this node hold the name: another node claimed it first, or
+    /// etcd did not answer the claim in time.
+    case claimRefused
+    /// This node lost the name after claiming it: it fenced itself, or another node holds it.
+    case claimLost
+    /// A relay of another node's stream had no reader for a while.
+    case relayIdle
 
     public var description: String {
         switch self {
@@ -32,6 +39,9 @@ public enum DisconnectReason: Sendable, Equatable, CustomStringConvertible {
         case .shed: "shed"
         case .disconnectedByOperator: "disconnected_by_operator"
         case .notAStream: "not_a_stream"
+        case .claimRefused: "claim_refused"
+        case .claimLost: "claim_lost"
+        case .relayIdle: "relay_idle"
         }
     }
 

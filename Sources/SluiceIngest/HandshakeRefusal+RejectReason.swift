@@ -5,11 +5,11 @@ extension HandshakeRefusal {
     /// The SRT access-control reject code the caller receives.
     var rejectReason: RejectReason {
         switch self {
-        case .shuttingDown: .down
+        case .shuttingDown, .clusterUnavailable: .down
         case .badRequest: .badRequest
         case .badMode: .badMode
         case .unsupportedMedia: .unsupportedMedia
-        case .conflict: .conflict
+        case .conflict, .heldElsewhere: .conflict
         case .capacity, .readerCapacity: .overload
         case .notFound: .notFound
         case .encryption(.badSecret): .badSecret

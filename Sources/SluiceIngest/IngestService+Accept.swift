@@ -29,9 +29,13 @@ extension IngestService {
             return
         }
         if id.mode == .request {
-            // The stream may have ended between the handshake and here.
             guard let session = registry.session(named: id.name) else {
-                connection.close()
+                // Another node publishes it; or it ended between the handshake and here.
+                if directory.remoteOwner(of: id.name) != nil {
+                    relay(connection, reading: id.name)
+                } else {
+                    connection.close()
+                }
                 return
             }
             readers.serve(connection, reading: session)
@@ -63,6 +67,7 @@ extension IngestService {
                 "quota_bytes": "\(session.tracker.quota)", "priority": "\(session.tracker.priority)",
                 "footprint_estimate": "\(memory.admission.estimate(now: .now))",
             ])
+        claimName(of: session)
         observer.started(session)
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
@@ -73,6 +78,7 @@ extension IngestService {
                 visible: frameVisibility, logger: logger)
             // The name is free for a new publisher before the old buffer is released.
             registry.remove(session)
+            releaseName(of: session)
             // Counted before the release marks the session finished, so whoever sees it finished
             // sees it counted.
             endings.count((session.endReason ?? .ended).label)
@@ -81,5 +87,37 @@ extension IngestService {
         }
         thread.name = "ingest \(id.name)"
         thread.start()
+    }
+}
+
+extension IngestService {
+    /// How long the cluster may take to grant a publisher's name after accept.
+    static let claimTimeout = Duration.milliseconds(500)
+
+    /// Claims the session's name in the directory, off the accept thread; a refused claim, or
+    /// a claim lost later, disconnects the publisher.
+    private func claimName(of session: IngestSession) {
+        let name = session.name
+        Task { [directory, logger] in
+            let outcome = await directory.claim(name, timeout: Self.claimTimeout) { [weak session] in
+                guard let session else { return }
+                logger.error(
+                    "name lost to the cluster", metadata: ["stream": "\(name)", "peer": "\(session.peer)"])
+                session.stop(.claimLost)
+            }
+            guard outcome != .claimed else { return }
+            logger.warning(
+                "publisher refused by the cluster",
+                metadata: ["stream": "\(name)", "peer": "\(session.peer)", "reason": "\(outcome)"])
+            session.stop(.claimRefused)
+        }
+    }
+
+    /// Gives the session's name back to the directory once its stream has ended, unless a
+    /// newer publisher of the name (`srt.on_duplicate: "replace"`) holds it now.
+    private func releaseName(of session: IngestSession) {
+        guard registry.session(named: session.name) == nil else { return }
+        let name = session.name
+        Task { [directory] in await directory.release(name) }
     }
 }

@@ -11,7 +11,8 @@ extension IngestService {
         let decision = HandshakePolicy(onDuplicate: srt.onDuplicate).decide(
             rawStreamID: request.streamID, shuttingDown: !admitting.load(ordering: .acquiring),
             isLive: registry.isLive, capacity: capacityRefusal,
-            readerCapacity: { name in registry.session(named: name).flatMap(readers.refusal(forReaderOf:)) }
+            readerCapacity: { name in registry.session(named: name).flatMap(readers.refusal(forReaderOf:)) },
+            directory: directory
         ).flatMap { id -> Result<StreamID, HandshakeRefusal> in
             // A publisher's limit and duplicates again, checked and taken in one step.
             guard id.mode == .publish else { return .success(id) }

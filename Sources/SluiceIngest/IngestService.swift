@@ -20,7 +20,10 @@ public final class IngestService: Sendable {
     let logger: Logger
     let readers: any ReaderGate
     let observer: any StreamObserver
+    /// Who holds stream names across the cluster; on a single node, this node alone.
+    let directory: any StreamDirectory
     let registry = SessionRegistry()
+    let relays = RelayTable()
     /// Publishers refused in the handshake since start, by reason label: counted once each,
     /// where they are refused.
     public let refusals = ReasonCounter()
@@ -47,16 +50,20 @@ public final class IngestService: Sendable {
     ///   - receiveCapacity: How busy libsrt's receive threads are.
     ///   - readers: Decides on readers and serves them.
     ///   - observer: Told of every publisher accepted.
+    ///   - directory: Who holds stream names across the cluster: every publisher's name is
+    ///     claimed in it after accept, and released when its stream ends.
     ///   - logger: Where connects, refusals, live streams and disconnects are logged.
     public init(
         config: ConfigStore, memory: MemoryController, receiveCapacity: ReceiveCapacity,
-        readers: any ReaderGate, observer: any StreamObserver, logger: Logger
+        readers: any ReaderGate, observer: any StreamObserver,
+        directory: any StreamDirectory = LocalStreamDirectory(), logger: Logger
     ) {
         self.config = config
         self.memory = memory
         self.receiveCapacity = receiveCapacity
         self.readers = readers
         self.observer = observer
+        self.directory = directory
         self.logger = logger
     }
 
@@ -108,6 +115,7 @@ public final class IngestService: Sendable {
     /// asking changes no admission state and counts nothing (the readiness probe asks).
     public func readiness() -> HandshakeRefusal? {
         guard admitting.load(ordering: .acquiring) else { return .shuttingDown }
+        if let why = directory.unavailability() { return .clusterUnavailable(why) }
         return capacityRefusal().map(HandshakeRefusal.capacity)
     }
 

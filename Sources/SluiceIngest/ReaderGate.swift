@@ -16,4 +16,9 @@ public protocol ReaderGate: Sendable {
     ///   - connection: The reader's connection.
     ///   - session: The stream it reads.
     func serve(_ connection: SRTConnection, reading session: IngestSession)
+
+    /// How many readers read `session`'s stream now, of any protocol: a relay ends when it
+    /// has had none for a while.
+    /// - Parameter session: A live stream.
+    func readerCount(of session: IngestSession) -> Int
 }

@@ -15,6 +15,10 @@ struct SRTReaderGate: ReaderGate {
     func serve(_ connection: SRTConnection, reading session: IngestSession) {
         delivery.serve(connection, source: session.muxSource)
     }
+
+    func readerCount(of session: IngestSession) -> Int {
+        delivery.readers(of: session.name).count
+    }
 }
 
 extension IngestSession {

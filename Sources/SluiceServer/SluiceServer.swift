@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import ServiceLifecycle
+import SluiceCluster
 import SluiceCore
 import SluiceDelivery
 import SluiceIngest
@@ -31,6 +33,8 @@ public final class SluiceServer: Sendable {
     public let reloader: ConfigReloader
     /// How busy libsrt's receive threads are.
     public let receiveCapacity: ReceiveCapacity
+    /// This node's membership of a cluster, when `cluster.etcd.endpoints` is set.
+    public let cluster: ClusterService?
     let monitor: MemoryMonitorService
     let receiveMonitor: ReceiveCapacityMonitor
     let logger: Logger
@@ -56,10 +60,17 @@ public final class SluiceServer: Sendable {
         let receiveCapacity = ReceiveCapacity(probe: ProcessThreads(), now: .now)
         let delivery = Delivery(config: store, memory: memory, logger: logger)
         let forwarding = Forwarding(delivery: delivery)
+        let cluster =
+            config.cluster.isEnabled
+            ? ClusterService(
+                config: config.cluster,
+                node: ClusterNode(config: config, hostName: ProcessInfo.processInfo.hostName), logger: logger)
+            : nil
         let ingest = IngestService(
             config: store, memory: memory, receiveCapacity: receiveCapacity,
             readers: SRTReaderGate(delivery: delivery), observer: ForwardingObserver(forwarding: forwarding),
-            logger: logger)
+            directory: cluster ?? LocalStreamDirectory(), logger: logger)
+        self.cluster = cluster
         configuration = store
         self.delivery = delivery
         self.forwarding = forwarding
@@ -84,18 +95,20 @@ public final class SluiceServer: Sendable {
         ProcessMemory.setMallocArenaMax(config.memory.mallocArenaMax)
     }
 
-    /// The server's services in start order: ingest, the memory monitor, reload on SIGHUP and
-    /// the HTTP port. A `ServiceGroup` stops them in reverse, so HTTP goes first and ingest
-    /// closes its sessions before the monitor stops.
+    /// The server's services in start order: the monitors, the cluster membership, ingest,
+    /// reload on SIGHUP and the HTTP port. A `ServiceGroup` stops them in reverse, so HTTP goes
+    /// first, ingest closes its sessions before the monitor stops, and the node leaves the
+    /// cluster (revoking its lease) once its publishers are gone.
     public func services() -> [any Service] {
         logBudget()
-        return [
-            monitor, receiveMonitor, ingest, HangupReloadService(reloader: reloader, logger: logger),
-            buildHTTPApplication(),
+        let membership: [any Service] = cluster.map { [$0] } ?? []
+        return [monitor, receiveMonitor] + membership + [
+            ingest, HangupReloadService(reloader: reloader, logger: logger), buildHTTPApplication(),
         ]
     }
 
-    /// Starts ingest and the memory monitor without a service group (for embedding and tests).
+    /// Starts ingest and the memory monitor without a service group (for embedding and tests);
+    /// a cluster's membership runs only as one of ``services()``.
     /// - Throws: `SRTError` if the SRT listener cannot be set up.
     public func start() throws {
         logBudget()

@@ -294,8 +294,11 @@ extension Integration {
             let (rulesStatus, rulesOutput) = try run(
                 "/usr/bin/promtool", ["check", "rules", config.appendingPathComponent("alerts.yml").path])
             #expect(rulesStatus == 0, "\(rulesOutput)")
-            // Series that exist only while streams are forwarded (checked by the forwarding tests).
-            let known = Set(Self.contract + ["sluice_streams_shed_total", "sluice_forward_connected"])
+            // Series that exist only while streams are forwarded (checked by the forwarding tests),
+            // and the cluster's, only on a node in one (checked by the cluster tests).
+            let known = Set(
+                Self.contract + ["sluice_streams_shed_total", "sluice_forward_connected"]
+                    + Integration.Cluster.metrics)
             let rules = try String(contentsOf: config.appendingPathComponent("alerts.yml"), encoding: .utf8)
             let dashboard = try String(
                 contentsOf: config.appendingPathComponent("grafana-dashboard.json"), encoding: .utf8)

@@ -42,6 +42,14 @@ extension Config {
         config.memory.allocationRate.perStreamBytesPerSecond = 1_000_000
         config.memory.allocationRate.globalBytesPerSecond = 2_000_000
         config.memory.allocationRate.burstBytes = ByteSize(bytes: 64 << 20)
+        config.cluster.etcdEndpoints = [
+            HTTPEndpoint(host: "10.0.0.1", port: 2379), HTTPEndpoint(host: "etcd2.example", port: 2379),
+        ]
+        config.cluster.nodeID = "node-a"
+        config.cluster.advertiseSRT = HostPort(host: "node-a.example", port: 9000)
+        config.cluster.advertiseHTTP = HostPort(host: "node-a.example", port: 9464)
+        config.cluster.leaseTTLMilliseconds = 3000
+        config.cluster.prefix = "/media/sluice/"
         config.streams = [
             StreamRule(pattern: "live/premium/*", perStreamLimit: ByteSize(bytes: 800 << 20), priority: 10),
             StreamRule(pattern: "**", priority: -1),

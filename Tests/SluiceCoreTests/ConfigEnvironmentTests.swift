@@ -58,7 +58,14 @@ import Testing
             case .string(let text): environment[key.environmentName] = text
             case .integer(let number): environment[key.environmentName] = String(number)
             case .number(let number): environment[key.environmentName] = String(number)
-            case .array(let rules): environment[key.environmentName] = JSONValue.array(rules).jsonText
+            // Forward rules are written as JSON; lists of strings (the etcd endpoints) comma-separated.
+            case .array(let rules) where key.path == "forward":
+                environment[key.environmentName] = JSONValue.array(rules).jsonText
+            case .array(let items):
+                environment[key.environmentName] = items.map { item in
+                    guard case .string(let text) = item else { return "\(item)" }
+                    return text
+                }.joined(separator: ",")
             case let other: Issue.record("\(key.path) is written as \(other), which has no text form")
             }
         }

@@ -51,6 +51,27 @@ import Testing
         #expect(config.srt.receiveBuffer.bytes == 1_572_864)
     }
 
+    @Test func clusterValuesAreRead() throws {
+        let config = try parse(
+            """
+            {"cluster": {"etcd": {"endpoints": ["http://127.0.0.1:2379", "http://etcd-2.example:2379/"]},
+                         "node_id": "node-a", "advertise_srt": "node-a.example:9000",
+                         "advertise_http": "10.0.0.7:9464", "lease_ttl_ms": 3000, "prefix": "/x/"}}
+            """)
+        #expect(
+            config.cluster.etcdEndpoints == [
+                HTTPEndpoint(host: "127.0.0.1", port: 2379), HTTPEndpoint(host: "etcd-2.example", port: 2379),
+            ])
+        #expect(config.cluster.isEnabled)
+        #expect(config.cluster.nodeID == "node-a")
+        #expect(config.cluster.advertiseSRT == HostPort(host: "node-a.example", port: 9000))
+        #expect(config.cluster.advertiseHTTP == HostPort(host: "10.0.0.7", port: 9464))
+        #expect(config.cluster.leaseTTLMilliseconds == 3000)
+        #expect(config.cluster.prefix == "/x/")
+        #expect(try !parse(#"{"cluster": {"etcd": {"endpoints": []}}}"#).cluster.isEnabled)
+        #expect(!Config().cluster.isEnabled)
+    }
+
     @Test(arguments: [
         (#"{"srt": {"latncy_ms": 100}}"#, "srt.latncy_ms", "unknown key"),
         (#"{"bufer": {}}"#, "bufer", "unknown key"),
@@ -100,6 +121,18 @@ import Testing
         (#"{"streams": [{"match": "a", "priority": 5000}]}"#, "streams[0].priority", "from -1000 to 1000"),
         (#"{"buffer": {"max_duration_ms": -1}}"#, "buffer.max_duration_ms", "from 100"),
         (#"{"srt": {"idle_timeout_ms": true}}"#, "srt.idle_timeout_ms", "got true"),
+        (#"{"cluster": {"etcd": {"endpoints": "http://a:2379"}}}"#, "cluster.etcd.endpoints", "an array"),
+        (
+            #"{"cluster": {"etcd": {"endpoints": ["http://a:2379", "https://b:2379"]}}}"#,
+            "cluster.etcd.endpoints[1]", "http://10.0.0.1:2379"
+        ),
+        (#"{"cluster": {"etcd": {"endpoints": ["http://a:0"]}}}"#, "cluster.etcd.endpoints[0]", "got"),
+        (#"{"cluster": {"etcd": {"endpont": []}}}"#, "cluster.etcd.endpont", "unknown key"),
+        (#"{"cluster": {"node_id": "a/b"}}"#, "cluster.node_id", "letters, digits"),
+        (#"{"cluster": {"advertise_srt": "node-a"}}"#, "cluster.advertise_srt", "host:port"),
+        (#"{"cluster": {"advertise_http": "node a:80"}}"#, "cluster.advertise_http", "host:port"),
+        (#"{"cluster": {"lease_ttl_ms": 500}}"#, "cluster.lease_ttl_ms", "from 1000"),
+        (#"{"cluster": {"prefix": "sluice"}}"#, "cluster.prefix", "starts and ends with '/'"),
     ])
     func invalidValuesNameTheKey(json: String, key: String, reason: String) throws {
         let error = try #require(self.error(json))
@@ -193,6 +226,9 @@ import Testing
             Config.restartOnlyKeys == [
                 "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
                 "srt.udp_receive_buffer", "srt.receive_threads", "http.listen", "memory.malloc_arena_max",
+                "cluster.etcd.endpoints", "cluster.node_id", "cluster.advertise_srt",
+                "cluster.advertise_http",
+                "cluster.lease_ttl_ms", "cluster.prefix",
             ])
         let running = Config()
         let fresh = Config.everyKeyChanged

@@ -11,6 +11,9 @@ import Testing
         var live: [String] = []
         var capacity: AdmissionRefusal? = nil
         var readerCapacity: ReaderRefusal? = nil
+        /// Names another node of the cluster holds.
+        var elsewhere: [String] = []
+        var directory: DirectoryUnavailability? = nil
         var expected: String?
 
         var testDescription: String { "\(streamID) -> \(expected ?? "admit")" }
@@ -61,7 +64,41 @@ import Testing
             expected: nil),
         // A duplicate is refused as a conflict before capacity is considered.
         Row(streamID: "live/cam1", live: ["live/cam1"], capacity: .maxStreams, expected: "conflict"),
+        // The cluster: a name another node holds is a conflict too, known even while the
+        // directory cannot take claims; a free name waits for the directory.
+        Row(streamID: "live/cam1", elsewhere: ["live/cam1"], expected: "held_elsewhere"),
+        Row(
+            streamID: "live/cam1", onDuplicate: .replace, elsewhere: ["live/cam1"], expected: "held_elsewhere"
+        ),
+        Row(streamID: "live/cam1", elsewhere: ["live/cam1"], directory: .fenced, expected: "held_elsewhere"),
+        Row(streamID: "live/cam2", elsewhere: ["live/cam1"], expected: nil),
+        Row(streamID: "live/cam1", directory: .unreachable, expected: "cluster_unavailable"),
+        Row(streamID: "live/cam1", directory: .joining, expected: "cluster_unavailable"),
+        Row(
+            streamID: "live/cam1", capacity: .maxStreams, directory: .fenced, expected: "cluster_unavailable"),
+        // A reader of a stream another node publishes is admitted: it is served by relaying,
+        // whether or not the directory can claim now.
+        Row(streamID: "#!::r=live/cam1", elsewhere: ["live/cam1"], expected: nil),
+        Row(streamID: "#!::r=live/cam1", elsewhere: ["live/cam1"], directory: .fenced, expected: nil),
+        Row(streamID: "#!::r=live/cam2", elsewhere: ["live/cam1"], expected: "not_found"),
+        // Readers of a live stream and a live publisher's duplicate do not ask the directory.
+        Row(streamID: "#!::r=live/cam1", live: ["live/cam1"], directory: .fenced, expected: nil),
+        Row(streamID: "live/cam1", live: ["live/cam1"], directory: .unreachable, expected: "conflict"),
     ]
+
+    /// A directory that answers from a row.
+    struct TableDirectory: StreamDirectory {
+        var elsewhere: [String]
+        var state: DirectoryUnavailability?
+
+        func unavailability() -> DirectoryUnavailability? { state }
+        func remoteOwner(of name: StreamName) -> String? { elsewhere.contains(name.value) ? "node-b" : nil }
+        func node(_ id: String) -> DirectoryNode? { nil }
+        func claim(_ name: StreamName, timeout: Duration, onLoss: @escaping @Sendable () -> Void) async
+            -> ClaimOutcome
+        { .unavailable("a table is not claimed from") }
+        func release(_ name: StreamName) async {}
+    }
 
     @Test(arguments: table) func decisionTable(_ row: Row) {
         var askedCapacity = false
@@ -76,7 +113,8 @@ import Testing
             readerCapacity: { _ in
                 askedReaderCapacity = true
                 return row.readerCapacity
-            })
+            },
+            directory: TableDirectory(elsewhere: row.elsewhere, state: row.directory))
         let reads = row.streamID.hasPrefix("#!::") && !row.streamID.contains("m=publish")
         switch result {
         case .success(let id):
@@ -99,7 +137,8 @@ import Testing
             [
                 .shuttingDown, .badRequest(.empty), .badMode(.request), .unsupportedMedia("file"),
                 .conflict(try! StreamName("a")),
-                .notFound(try! StreamName("a")),
+                .notFound(try! StreamName("a")), .heldElsewhere(try! StreamName("a"), node: "b"),
+                .clusterUnavailable(.fenced),
             ] + AdmissionRefusal.allCases.map { .capacity($0) }
             + ReaderRefusal.allCases.map { .readerCapacity($0) }
         #expect(Set(refusals.map(\.label)).count == refusals.count)

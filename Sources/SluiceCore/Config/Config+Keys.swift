@@ -65,6 +65,16 @@ extension Config {
 
         // Forwarders start, stop and restart on reload: nothing of it is bound at start.
         ConfigKey("forward", \.forward, .forwardRules),
+        // Joining or leaving a cluster, or moving to another one, takes a restart: the lease,
+        // the claims and the watch are set up once.
+        ConfigKey("cluster.etcd.endpoints", \.cluster.etcdEndpoints, .endpointList, restartOnly: true),
+        ConfigKey("cluster.node_id", \.cluster.nodeID, .optionalName, restartOnly: true),
+        ConfigKey("cluster.advertise_srt", \.cluster.advertiseSRT, .optionalHostPort, restartOnly: true),
+        ConfigKey("cluster.advertise_http", \.cluster.advertiseHTTP, .optionalHostPort, restartOnly: true),
+        ConfigKey(
+            "cluster.lease_ttl_ms", \.cluster.leaseTTLMilliseconds, .integer(in: 1000...300_000),
+            restartOnly: true),
+        ConfigKey("cluster.prefix", \.cluster.prefix, .keyPrefix, restartOnly: true),
     ]
 
     /// The table's keys by path.

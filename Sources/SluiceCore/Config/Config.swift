@@ -18,6 +18,8 @@ public struct Config: Sendable, Equatable {
     public var memory: MemoryConfig
     /// Live readers (SRT and HTTP-TS playback): lag bounds and limits.
     public var readers: Readers
+    /// Several nodes sharing stream ownership through etcd; none configured, a single node.
+    public var cluster: ClusterConfig
     /// Per-stream overrides of quota and priority, by name pattern; the first match applies.
     public var streams: [StreamRule]
     /// `forward`: streams published on to other SRT listeners, by name pattern; every matching
@@ -123,6 +125,7 @@ public struct Config: Sendable, Equatable {
         http = HTTP()
         memory = MemoryConfig()
         readers = Readers()
+        cluster = ClusterConfig()
         streams = []
         forward = []
     }

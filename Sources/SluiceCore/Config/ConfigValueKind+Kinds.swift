@@ -171,10 +171,12 @@ extension ConfigValueKind where Value == ThreadCount {
         ConfigValueKind(
             read: { value, key throws(ConfigError) in
                 if value == .string("auto") { return .auto }
-                guard case .integer(let number) = value, let count = Int(exactly: number), range.contains(count)
+                guard case .integer(let number) = value, let count = Int(exactly: number),
+                    range.contains(count)
                 else {
                     throw .expected(
-                        key, "an integer from \(range.lowerBound) to \(range.upperBound), or \"auto\"", got: value)
+                        key, "an integer from \(range.lowerBound) to \(range.upperBound), or \"auto\"",
+                        got: value)
                 }
                 return .count(count)
             },
@@ -185,5 +187,88 @@ extension ConfigValueKind where Value == ThreadCount {
                 }
             },
             environmentValue: numberOrText)
+    }
+}
+
+extension ConfigValueKind where Value == [HTTPEndpoint] {
+    /// A list of `http://host:port` URLs, possibly empty. In the environment, the URLs are
+    /// separated by commas.
+    static var endpointList: Self {
+        ConfigValueKind(
+            read: { value, key throws(ConfigError) in
+                guard case .array(let items) = value else {
+                    throw .expected(key, "an array of \"http://host:port\" URLs", got: value)
+                }
+                var endpoints: [HTTPEndpoint] = []
+                for (index, item) in items.enumerated() {
+                    guard case .string(let text) = item, let endpoint = HTTPEndpoint(parsing: text) else {
+                        throw .expected(
+                            "\(key)[\(index)]", "a URL such as \"http://10.0.0.1:2379\"", got: item)
+                    }
+                    endpoints.append(endpoint)
+                }
+                return endpoints
+            },
+            write: { .array($0.map { .string($0.description) }) },
+            environmentValue: { text in
+                .array(text.split(separator: ",").map { .string(String($0.filter { !$0.isWhitespace })) })
+            })
+    }
+}
+
+extension ConfigValueKind where Value == HostPort? {
+    /// A `host:port` address whose host may be a name, or `null` for none.
+    static var optionalHostPort: Self {
+        ConfigValueKind(
+            read: { value, key throws(ConfigError) in
+                guard case .string(let text) = value, let address = HostPort(parsing: text) else {
+                    throw .expected(key, "\"host:port\" such as \"node1.example:9000\"", got: value)
+                }
+                return address
+            },
+            write: { $0.map { .string($0.description) } ?? .null },
+            environmentValue: optionalText)
+    }
+}
+
+extension ConfigValueKind where Value == String? {
+    /// A name of 1 to 64 letters, digits, `-`, `_` and `.`, or `null` for none.
+    static var optionalName: Self {
+        ConfigValueKind(
+            read: { value, key throws(ConfigError) in
+                guard case .string(let name) = value, (1...64).contains(name.utf8.count),
+                    name.unicodeScalars.allSatisfy(isNameCharacter)
+                else {
+                    throw .expected(key, "1 to 64 letters, digits, '-', '_' or '.'", got: value)
+                }
+                return name
+            },
+            write: { $0.map(JSONValue.string) ?? .null },
+            environmentValue: optionalText)
+    }
+
+    private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": true
+        default: false
+        }
+    }
+}
+
+extension ConfigValueKind where Value == String {
+    /// An etcd key prefix: starts and ends with `/`, at most 128 characters.
+    static var keyPrefix: Self {
+        ConfigValueKind(
+            read: { value, key throws(ConfigError) in
+                guard case .string(let prefix) = value, prefix.hasPrefix("/"), prefix.hasSuffix("/"),
+                    prefix.utf8.count <= 128, !prefix.unicodeScalars.contains(where: { $0.value < 0x20 })
+                else {
+                    throw .expected(
+                        key, "a key prefix that starts and ends with '/', such as \"/sluice/\"", got: value)
+                }
+                return prefix
+            },
+            write: { .string($0) },
+            environmentValue: text)
     }
 }

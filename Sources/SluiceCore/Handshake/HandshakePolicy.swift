@@ -30,10 +30,14 @@ public struct HandshakePolicy: Sendable {
     ///     stream, not replace one.
     ///   - readerCapacity: Whether one more reader of a live stream fits; asked only for a
     ///     reader of a live stream.
+    ///   - directory: Who else holds names, and whether claims can be made now; asked only for
+    ///     a name that is not live here: a publisher of a name another node holds is refused,
+    ///     a reader of it admitted (it is served by relaying from that node).
     /// - Returns: The parsed stream id to admit (its mode says publisher or reader), or why not.
     public func decide(
         rawStreamID: some Collection<UInt8>, shuttingDown: Bool, isLive: (StreamName) -> Bool,
-        capacity: () -> AdmissionRefusal?, readerCapacity: (StreamName) -> ReaderRefusal?
+        capacity: () -> AdmissionRefusal?, readerCapacity: (StreamName) -> ReaderRefusal?,
+        directory: some StreamDirectory
     ) -> Result<StreamID, HandshakeRefusal> {
         if shuttingDown { return .failure(.shuttingDown) }
         let id: StreamID
@@ -45,12 +49,22 @@ public struct HandshakePolicy: Sendable {
         guard id.mode != .bidirectional else { return .failure(.badMode(id.mode)) }
         guard id.type == "stream" else { return .failure(.unsupportedMedia(id.type)) }
         if id.mode == .request {
+            // A stream another node publishes is relayed from it to readers here.
+            if !isLive(id.name) && directory.remoteOwner(of: id.name) != nil { return .success(id) }
             guard isLive(id.name) else { return .failure(.notFound(id.name)) }
             if let refusal = readerCapacity(id.name) { return .failure(.readerCapacity(refusal)) }
             return .success(id)
         }
         let live = isLive(id.name)
         if live && onDuplicate == .reject { return .failure(.conflict(id.name)) }
+        if !live {
+            // Another node's publisher is refused like a local duplicate, and before the
+            // directory's state: its owner is known even while claims cannot be made.
+            if let node = directory.remoteOwner(of: id.name) {
+                return .failure(.heldElsewhere(id.name, node: node))
+            }
+            if let why = directory.unavailability() { return .failure(.clusterUnavailable(why)) }
+        }
         if !live, let refusal = capacity() { return .failure(.capacity(refusal)) }
         return .success(id)
     }

@@ -20,6 +20,11 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     case notFound(StreamName)
     /// One more reader does not fit: reader limits or memory (SRT 1402).
     case readerCapacity(ReaderRefusal)
+    /// Another node of the cluster holds the name (SRT 1409, like a local duplicate).
+    case heldElsewhere(StreamName, node: String)
+    /// The cluster's directory cannot take a claim now: etcd unreachable, no quorum, or this
+    /// node fenced (SRT 1503).
+    case clusterUnavailable(DirectoryUnavailability)
 
     /// The reason's label in logs and metrics (`sluice_streams_rejected_total{reason=...}`).
     public var label: String {
@@ -33,6 +38,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .encryption(let refusal): refusal.rawValue
         case .notFound: "not_found"
         case .readerCapacity(let refusal): refusal.rawValue
+        case .heldElsewhere: "held_elsewhere"
+        case .clusterUnavailable: "cluster_unavailable"
         }
     }
 
@@ -54,6 +61,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case .encryption(let refusal): refusal.description
         case .notFound(let name): "'\(name)' is not live"
         case .readerCapacity(let refusal): refusal.explanation
+        case .heldElsewhere(let name, let node): "'\(name)' is being published on node \(node)"
+        case .clusterUnavailable(let why): "cluster_unavailable: \(why)"
         }
     }
 }

@@ -12,7 +12,7 @@ extension SluiceServer {
         MetricsController(
             exporter: MetricsExporter(
                 memory: memory, ingest: ingest, receiveCapacity: receiveCapacity, delivery: delivery,
-                forwarding: forwarding)
+                forwarding: forwarding, cluster: cluster)
         ).addRoutes(to: router)
         HealthController(ingest: ingest).addRoutes(to: router)
         StreamsController(
@@ -31,6 +31,7 @@ extension SluiceServer {
             .addRoutes(to: router)
         ConfigController(config: configuration, reloader: reloader, authorization: authorization)
             .addRoutes(to: router)
+        ClusterController(cluster: cluster, ingest: ingest).addRoutes(to: router)
         return router
     }
 

@@ -1,4 +1,5 @@
 import Prometheus
+import SluiceCluster
 import SluiceCore
 import SluiceDelivery
 import SluiceIngest
@@ -15,6 +16,7 @@ struct MetricsExporter: Sendable {
     let receiveCapacity: ReceiveCapacity
     let delivery: Delivery
     let forwarding: Forwarding
+    let cluster: ClusterService?
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -25,6 +27,7 @@ struct MetricsExporter: Sendable {
         let totals = delivery.statistics.snapshot
         exportReaders(families, totals)
         exportForwards(families)
+        if let cluster { exportCluster(families, cluster.status) }
         registry.makeGauge(
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
@@ -102,6 +105,35 @@ struct MetricsExporter: Sendable {
         }
     }
 
+    /// The cluster's families, only on a node that runs in one.
+    private func exportCluster(_ families: Families, _ status: ClusterStatus) {
+        families.gauge(
+            "sluice_cluster_lease_remaining", "seconds",
+            "How long this node's etcd lease lives at least, by its own clock; 0 without one",
+            status.leaseRemaining.inSeconds)
+        families.counter(
+            "sluice_cluster_keepalive_failures", "Lease renewals etcd did not answer",
+            Int64(status.keepaliveFailures))
+        families.gauge(
+            "sluice_cluster_fenced", "", "1 while the node has fenced itself: its lease may have expired",
+            status.unavailability == .fenced ? 1 : 0)
+        families.gauge(
+            "sluice_cluster_etcd_reachable", "", "1 while etcd answers the node's calls",
+            status.etcdReachable ? 1 : 0)
+        families.gauge(
+            "sluice_cluster_nodes", "", "Nodes registered in the cluster", Double(status.nodes.count))
+        families.gauge(
+            "sluice_cluster_relays_active", "",
+            "Streams relayed from the nodes that own them to readers here",
+            Double(ingest.relayedStreams.count))
+        let claims = families.describe(
+            "sluice_cluster_claims", "total", "Claims on stream names, by result")
+        for result in ["claimed", "held_elsewhere", "unavailable"] {
+            families.registry.makeCounter(descriptor: claims, labels: [("result", result)]).increment(
+                by: Int64(status.claims[result, default: 0]))
+        }
+    }
+
     private func exportProcess(_ families: Families) {
         let status = memory.status
         families.gauge("sluice_memory_limit", "bytes", "The global memory limit", Double(status.budget.bytes))
@@ -170,7 +202,8 @@ struct MetricsExporter: Sendable {
         let connections = families.describe(
             "sluice_srt_listener_connections", "", "Publishers per SRT listener sharing srt.listen")
         var perListener = [Int](repeating: 0, count: ingest.listenerCount)
-        for session in ingest.sessions where session.listener < perListener.count {
+        // A relay's session came through no listener (a negative index).
+        for session in ingest.sessions where perListener.indices.contains(session.listener) {
             perListener[session.listener] += 1
         }
         for (listener, count) in perListener.enumerated() {

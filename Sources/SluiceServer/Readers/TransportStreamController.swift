@@ -6,7 +6,8 @@ import SluiceIngest
 
 /// Live streams over HTTP as MPEG-TS, from the stream's shared mux:
 /// - `GET /streams/{name}.ts` (names with `/` as they are): chunked `video/mp2t`, live, until
-///   the stream ends or the client goes away; `?start=newest|oldest|next`;
+///   the stream ends or the client goes away; `?start=newest|oldest|next`; a stream another
+///   node of the cluster publishes is redirected (302) to that node's `advertise_http`;
 /// - `GET /api/buffer/{name}`: the buffered media from the oldest keyframe to the live edge,
 ///   then the end of the response.
 ///
@@ -41,10 +42,17 @@ struct TransportStreamController: Sendable {
             case let other:
                 throw HTTPError(.badRequest, message: "start must be newest, oldest or next, not '\(other)'")
             }
+            let name = String(path.dropLast(3))
+            // A stream another node publishes is read there: HTTP can say so, unlike SRT.
+            if let http = ingest.remoteOwner(of: name)?.http {
+                let query = request.uri.query.map { "?\($0)" } ?? ""
+                return Response(
+                    status: .found, headers: [.location: "http://\(http)/streams/\(path)\(query)"])
+            }
             try await context.channel.setOption(
                 ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketSendBuffer)
             ).get()
-            return try stream(String(path.dropLast(3)), start: start, as: .http, context: context)
+            return try stream(name, start: start, as: .http, context: context)
         }
         router.rejectOtherMethods("/streams/**", allowing: [.get])
 

@@ -1,0 +1,27 @@
+/// Why a node's stream directory cannot take new claims now.
+public enum DirectoryUnavailability: Sendable, Hashable, CustomStringConvertible {
+    /// The node has not yet joined the cluster: etcd has not answered since it started.
+    case joining
+    /// etcd did not answer the last lease renewal, or has no quorum.
+    case unreachable
+    /// The node has not renewed its lease for the TTL less a margin, so it may already have
+    /// expired: the node stopped serving until it rejoins under a new lease.
+    case fenced
+
+    /// The label in logs and metrics.
+    public var label: String {
+        switch self {
+        case .joining: "joining"
+        case .unreachable: "etcd_unreachable"
+        case .fenced: "fenced"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .joining: "joining: the node has not yet reached etcd"
+        case .unreachable: "etcd_unreachable: etcd did not answer the last lease renewal"
+        case .fenced: "fenced: the node's lease was not renewed in time; it rejoins when etcd answers"
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import SluiceCluster
+import SluiceCore
+import Synchronization
+import Testing
+
+extension Integration {
+    /// The etcd stream directory in this process, against a real three-member etcd: joining,
+    /// claims, the watched view, revocation, and a node that starts before etcd does.
+    @Suite struct ClusterDirectory {
+        static func node(_ id: String, etcd: EtcdCluster, ttl: Int = 2000, prefix: String = "/t/")
+            -> ClusterService
+        {
+            var config = ClusterConfig()
+            config.etcdEndpoints = etcd.endpoints.compactMap(HTTPEndpoint.init(parsing:))
+            config.leaseTTLMilliseconds = ttl
+            config.prefix = prefix
+            return ClusterService(
+                config: config,
+                node: ClusterNode(id: id, advertiseSRT: "\(id):9000", advertiseHTTP: "\(id):9464"),
+                logger: Logger(label: "cluster-\(id)"))
+        }
+
+        @Test func aNameHasOneOwnerAcrossNodes() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            let a = Self.node("node-a", etcd: etcd)
+            let b = Self.node("node-b", etcd: etcd)
+            let runA = Task { try await a.run() }
+            let runB = Task { try await b.run() }
+            defer {
+                runA.cancel()
+                runB.cancel()
+            }
+            try await waitUntil("both nodes to join") {
+                a.unavailability() == nil && b.unavailability() == nil
+            }
+            try await waitUntil("each node to see both") {
+                a.view.nodes.count == 2 && b.view.nodes.count == 2
+            }
+            #expect(b.view.node("node-a")?.advertiseSRT == "node-a:9000")
+
+            let name = try StreamName("live/cam1")
+            #expect(await a.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
+            let stored = try #require(etcd.keys(prefix: "/t/streams/"))
+            #expect(stored["/t/streams/live/cam1"]?.contains(#""node":"node-a""#) == true, "\(stored)")
+            try await waitUntil("node B to see the claim") { b.remoteOwner(of: name) == "node-a" }
+            #expect(a.remoteOwner(of: name) == nil, "a node's own claim is not remote")
+            #expect(
+                await b.claim(name, timeout: .milliseconds(500), onLoss: {}) == .heldElsewhere(node: "node-a")
+            )
+            #expect(a.heldNames == [name] && b.heldNames.isEmpty)
+
+            await a.release(name)
+            #expect(etcd.keys(prefix: "/t/streams/")?.isEmpty == true)
+            try await waitUntil("node B to see the release") { b.remoteOwner(of: name) == nil }
+            #expect(await b.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
+            #expect(b.claimResults.snapshot == ["held_elsewhere": 1, "claimed": 1])
+        }
+
+        @Test func claimsRaceForOneNameAndExactlyOneWins() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            let nodes = ["node-a", "node-b", "node-c"].map { Self.node($0, etcd: etcd) }
+            let runs = nodes.map { node in Task { try await node.run() } }
+            defer { runs.forEach { $0.cancel() } }
+            try await waitUntil("the nodes to join") { nodes.allSatisfy { $0.unavailability() == nil } }
+            for index in 0..<10 {
+                let name = try StreamName("race/\(index)")
+                let outcomes = await withTaskGroup(of: ClaimOutcome.self) { group in
+                    for node in nodes {
+                        group.addTask { await node.claim(name, timeout: .seconds(2), onLoss: {}) }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == .claimed }.count == 1, "\(outcomes)")
+                #expect(outcomes.filter { if case .heldElsewhere = $0 { true } else { false } }.count == 2)
+            }
+        }
+
+        @Test func gracefulShutdownFreesTheNamesAtOnce() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            // A long lease: only the revocation can free the name within the test's wait.
+            let a = Self.node("node-a", etcd: etcd, ttl: 30_000)
+            let b = Self.node("node-b", etcd: etcd, ttl: 30_000)
+            let runA = Task { try await a.run() }
+            let runB = Task { try await b.run() }
+            defer { runB.cancel() }
+            try await waitUntil("both nodes to join") {
+                a.unavailability() == nil && b.unavailability() == nil
+            }
+            let name = try StreamName("live/leaving")
+            #expect(await a.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
+            try await waitUntil("node B to see the claim") { b.remoteOwner(of: name) == "node-a" }
+            runA.cancel()
+            try await runA.value
+            try await waitUntil("the claim and the node to go", timeout: 3) {
+                b.remoteOwner(of: name) == nil && b.view.node("node-a") == nil
+            }
+            #expect(await b.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
+        }
+
+        @Test func aNodeStartedBeforeEtcdJoinsWhenItAnswers() async throws {
+            let etcd = try EtcdCluster()
+            let a = Self.node("node-a", etcd: etcd)
+            let runA = Task { try await a.run() }
+            defer { runA.cancel() }
+            try await Task.sleep(for: .seconds(1))
+            #expect(a.unavailability() == .joining)
+            let name = try StreamName("live/early")
+            guard case .unavailable = await a.claim(name, timeout: .milliseconds(500), onLoss: {}) else {
+                Issue.record("a claim before joining must be refused")
+                return
+            }
+            try await etcd.start()
+            try await waitUntil("the node to join", timeout: 15) { a.unavailability() == nil }
+            #expect(await a.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
+        }
+
+        @Test func losingQuorumFencesTheNodeAndItRejoinsUnderANewLease() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            let a = Self.node("node-a", etcd: etcd)
+            let runA = Task { try await a.run() }
+            defer { runA.cancel() }
+            try await waitUntil("the node to join") { a.unavailability() == nil }
+            let firstLease = try #require(a.lease?.id)
+            let name = try StreamName("live/fenced")
+            let lost = Mutex(false)
+            #expect(
+                await a.claim(name, timeout: .milliseconds(500)) { lost.withLock { $0 = true } } == .claimed)
+
+            let stopped = Date()
+            etcd.stop(etcd.members[1])
+            etcd.stop(etcd.members[2])
+            try await waitUntil("the node to fence itself", timeout: 5) { a.unavailability() == .fenced }
+            let fencedAfter = Date().timeIntervalSince(stopped)
+            #expect(lost.withLock { $0 }, "the publisher of a held name is told")
+            #expect(a.heldNames.isEmpty)
+            // It fences itself about when its lease could expire (TTL less a margin after the
+            // last renewal, which was at most a third of the TTL before the members went):
+            // well within a TTL and a half of stopping them, even on a loaded machine.
+            #expect(fencedAfter < 3.0, "fenced after \(fencedAfter) s")
+            guard case .unavailable = await a.claim(name, timeout: .milliseconds(500), onLoss: {}) else {
+                Issue.record("a fenced node must not claim")
+                return
+            }
+
+            try etcd.start(etcd.members[1])
+            try etcd.start(etcd.members[2])
+            try await waitUntil("the node to rejoin", timeout: 20) { a.unavailability() == nil }
+            #expect(a.lease?.id != firstLease)
+            #expect(a.keepaliveFailures > 0)
+            #expect(await a.claim(name, timeout: .seconds(1), onLoss: {}) == .claimed)
+        }
+    }
+}
