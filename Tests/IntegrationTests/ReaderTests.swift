@@ -119,7 +119,7 @@ extension Integration {
                 base + "/streams/live/slow.ts", options: ["--limit-rate", "4600"])
             let resident = server.server.memory.status.sample.residentBytes
             var peakReaders = 0
-            try await waitUntil("the slow reader to be cut", timeout: 45) {
+            try await waitUntil("the slow reader to be cut", timeout: 90) {
                 peakReaders = max(peakReaders, stream.tracker.bytes(.readers))
                 return !server.log.messages("reader disconnected").isEmpty
             }
