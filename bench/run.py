@@ -704,6 +704,10 @@ def cluster():
 
         # Claims: 100 publishers connect at once, a third to each node; every node times its
         # claims (from the accepted publisher to etcd's answer) in a histogram.
+        def claims_won():
+            return sum(metric_sum(metrics(base), "sluice_cluster_claims_total", "result").get("claimed", 0)
+                       for _, base, _ in nodes)
+        won_before = claims_won()
         before = [histogram_buckets(metrics(base), CLAIM_METRIC) for _, base, _ in nodes]
         shares = [CLUSTER_PUBLISHERS // 3 + (1 if i < CLUSTER_PUBLISHERS % 3 else 0) for i in range(3)]
         loads = [load(port, share, 5, prefix=f"claims/{i}-") for i, ((_, _, port), share) in enumerate(zip(nodes, shares))]
@@ -711,8 +715,7 @@ def cluster():
         after = [histogram_buckets(metrics(base), CLAIM_METRIC) for _, base, _ in nodes]
         claims = {bound: sum(node_after.get(bound, 0) - node_before.get(bound, 0)
                              for node_before, node_after in zip(before, after)) for bound in after[0]}
-        claimed = sum(metric_sum(metrics(base), "sluice_cluster_claims_total", "result").get("claimed", 0)
-                      for _, base, _ in nodes)
+        claimed = claims_won() - won_before
 
         # Relay cost: the same readers of one 4 Mbit/s stream, first on its owner (node A), then
         # on node B, which serves them through one relay from node A.
