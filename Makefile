@@ -48,8 +48,9 @@ sanitize: test-deps
 	SWIFT=$(SWIFT) scripts/sanitize.sh address
 	SWIFT=$(SWIFT) scripts/sanitize.sh thread
 
-# Benchmarks compare against srt-live-transmit (srt-tools) and ffmpeg, and plot with gnuplot.
-BENCH_PACKAGES := ffmpeg srt-tools gnuplot-nox python3
+# Benchmarks compare against srt-live-transmit (srt-tools) and ffmpeg, plot with gnuplot, and run
+# the cluster scenario on a real three-member etcd (etcd-server).
+BENCH_PACKAGES := ffmpeg srt-tools gnuplot-nox python3 etcd-server
 
 bench-deps: deps
 	@scripts/ensure-packages.sh $(BENCH_PACKAGES)

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
         // System libraries. libsrt is linked as the GnuTLS build that Debian's libavformat
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -118,6 +120,7 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),
         .testTarget(name: "SluiceSystemTests", dependencies: ["SluiceSystem", "SluiceCore"]),
+        .testTarget(name: "SluiceClusterTests", dependencies: ["SluiceCluster"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -2,9 +2,11 @@
 ports, /proc readings, starting Sluice and sluice-load, scraping its HTTP API, the fixture and
 the Markdown tables they print and write to BENCHMARKS.md."""
 
+import base64
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
@@ -295,6 +297,67 @@ def fixture_mbps():
 
 
 # --- configuration ----------------------------------------------------------------------------
+
+def cluster_config(srt_port, http_port, node_id, endpoints, lease_ttl_ms=6000):
+    """A node of a cluster on `endpoints` (etcd client URLs), advertising its loopback ports."""
+    config = sluice_config(srt_port, http_port)
+    config["cluster"] = {"etcd": {"endpoints": endpoints}, "node_id": node_id,
+                         "advertise_srt": f"127.0.0.1:{srt_port}", "advertise_http": f"127.0.0.1:{http_port}",
+                         "lease_ttl_ms": lease_ttl_ms, "prefix": "/bench/"}
+    return config
+
+
+# --- etcd -------------------------------------------------------------------------------------
+
+class Etcd:
+    """A real etcd of `size` members on loopback ports, with etcd's default timings (heartbeat
+    100 ms, election 1 s) and its data under .build-bench; `stop()` kills it and removes the data."""
+
+    def __init__(self, size=3):
+        if not shutil.which("etcd"):
+            raise RuntimeError("etcd is not installed (Debian's etcd-server; `make bench-deps`)")
+        self.directory = OUT / f"etcd-{os.getpid()}-{time.time_ns()}"
+        base = free_port(socket.SOCK_STREAM, count=2 * size)
+        ports = [(base + 2 * i, base + 2 * i + 1) for i in range(size)]
+        self.endpoints = [f"http://127.0.0.1:{client}" for client, _ in ports]
+        cluster = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
+        self.processes = [start([
+            "etcd", "--name", f"m{i}", "--data-dir", str(self.directory / f"m{i}"),
+            "--listen-client-urls", self.endpoints[i], "--advertise-client-urls", self.endpoints[i],
+            "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{peer}", "--initial-cluster", cluster, "--initial-cluster-state", "new",
+            "--initial-cluster-token", self.directory.name, "--log-level", "error"])
+            for i, (_, peer) in enumerate(ports)]
+        deadline = time.time() + 30
+        while self.range("/") is None:
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError("etcd did not start")
+            time.sleep(0.2)
+
+    def range(self, prefix):
+        """Every key under `prefix` and its value (linearizable), or None while etcd does not answer."""
+        end = bytearray(prefix.encode())
+        end[-1] += 1
+        body = json.dumps({"key": base64.b64encode(prefix.encode()).decode(),
+                           "range_end": base64.b64encode(bytes(end)).decode()}).encode()
+        for endpoint in self.endpoints:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(endpoint + "/v3/kv/range", data=body),
+                                            timeout=2) as reply:
+                    answer = json.loads(reply.read())
+            except OSError:
+                continue
+            return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv.get("value", "")).decode()
+                    for kv in answer.get("kvs", [])}
+        return None
+
+    def stop(self):
+        for process in self.processes:
+            process.kill()
+            process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
 
 def sluice_config(srt_port, http_port, **memory):
     config = {"srt": {"listen": f"127.0.0.1:{srt_port}", "max_streams": 1000},

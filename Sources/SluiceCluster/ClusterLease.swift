@@ -53,6 +53,22 @@ public final class ClusterLease: Sendable {
         return true
     }
 
+    /// Counts the lease as renewed at the start of a round that proved etcd had no quorum
+    /// (``QuorumEvidence``): no leader could let it expire then, and the leader elected when
+    /// the quorum returns first refreshes it to its full time to live. A fenced lease stays
+    /// fenced: the node gave it up.
+    /// - Parameters:
+    ///   - start: When the round began.
+    ///   - now: The current time, when the round ended.
+    /// - Returns: Whether the node may still serve under the lease.
+    public func hold(since start: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> Bool {
+        renewed.withLock { renewed in
+            guard now < renewed + ttl - margin else { return false }
+            renewed = max(renewed, start)
+            return true
+        }
+    }
+
     /// Revokes the lease, deleting every key under it.
     /// - Parameter timeout: How long the call may take.
     /// - Throws: ``EtcdError``.

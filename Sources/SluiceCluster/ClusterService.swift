@@ -20,6 +20,11 @@ public final class ClusterService: StreamDirectory, Sendable {
     public let view: ClusterView
     /// Claims by result (`claimed`, `held_elsewhere`, `unavailable`).
     public let claimResults = ReasonCounter()
+    /// How long each claim took to decide, whatever its result: from the accepted publisher
+    /// asking to etcd's answer (or the claim's deadline).
+    public let claimDurations = LatencyHistogram(bounds: [
+        0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1,
+    ])
     private let client: EtcdClient
     private let claims: StreamClaim
     private let config: ClusterConfig
@@ -48,6 +53,10 @@ public final class ClusterService: StreamDirectory, Sendable {
         /// The lease of an earlier membership, revoked when the node rejoins.
         var previousLease: Int64?
         var reachable = false
+        /// Whether the last renewal round proved that etcd has no quorum (``QuorumEvidence``).
+        var quorumLost = false
+        /// etcd's members, as its member list last reported them.
+        var members: [EtcdMember] = []
         var held: [StreamName: Held] = [:]
     }
 
@@ -97,6 +106,7 @@ public final class ClusterService: StreamDirectory, Sendable {
             case .fenced: return .fenced
             case .serving:
                 if state.lease?.isFenced() ?? true { return .fenced }
+                if state.quorumLost { return .noQuorum }
                 return state.reachable ? nil : .unreachable
             }
         }
@@ -118,7 +128,9 @@ public final class ClusterService: StreamDirectory, Sendable {
     public func claim(
         _ name: StreamName, timeout: Duration, onLoss: @escaping @Sendable () -> Void
     ) async -> ClaimOutcome {
+        let started = ContinuousClock.now
         let outcome = await attemptClaim(name, timeout: timeout, onLoss: onLoss)
+        claimDurations.record(started.duration(to: .now))
         claimResults.count(outcome.label)
         if case .claimed = outcome { return outcome }
         logger.warning(
@@ -263,7 +275,9 @@ public final class ClusterService: StreamDirectory, Sendable {
         }
         let (keys, revision) = try await client.range(prefix: config.prefix, timeout: Self.callTimeout)
         handle(view.reset(keys: keys, revision: revision))
+        await readMembers()
         state.withLock { state in
+            state.quorumLost = false
             state.phase = .serving
             state.lease = lease
             state.previousLease = lease.id
@@ -279,7 +293,9 @@ public final class ClusterService: StreamDirectory, Sendable {
     }
 
     /// Renews the lease every third of its time to live, sooner after a failure, and fences
-    /// the node when it may be lost. Returns once fenced.
+    /// the node when it may be lost. After a failure it asks every etcd member how it stands:
+    /// while that proves etcd has no quorum, the lease is held (``ClusterLease/hold(since:now:)``)
+    /// and the node keeps its publishers. Returns once fenced.
     private func keepAlive(_ lease: ClusterLease) async throws {
         while true {
             var next = ContinuousClock.now + lease.renewalInterval
@@ -287,22 +303,58 @@ public final class ClusterService: StreamDirectory, Sendable {
                 guard try await lease.renew() else {
                     return fence(lease, reason: "etcd no longer has the lease")
                 }
-                state.withLock { $0.reachable = true }
+                let recovered = state.withLock { state in
+                    defer {
+                        state.reachable = true
+                        state.quorumLost = false
+                    }
+                    return !state.reachable
+                }
+                if recovered {
+                    logger.notice(
+                        "lease renewed again",
+                        metadata: ["node": "\(nodeID)", "remaining_ms": "\(lease.remaining().milliseconds)"])
+                }
+                // Kept current so that a proof of no quorum counts every voting member.
+                await readMembers()
             } catch {
                 keepaliveFailureCount.add(1, ordering: .relaxed)
-                state.withLock { $0.reachable = false }
-                logger.warning(
-                    "lease renewal failed",
-                    metadata: [
-                        "node": "\(nodeID)", "error": "\(error)",
-                        "remaining_ms": "\(lease.remaining().milliseconds)",
-                    ])
+                let members = state.withLock { $0.members }
+                let evidence = await QuorumEvidence.gather(
+                    members: members, client: client,
+                    timeout: min(.milliseconds(500), lease.renewalInterval / 2))
+                let held = evidence.provesNoQuorum && lease.hold(since: evidence.started)
+                let wasHeld = state.withLock { state in
+                    defer {
+                        state.reachable = false
+                        state.quorumLost = held
+                    }
+                    return state.quorumLost
+                }
+                if held != wasHeld || !held {
+                    logger.warning(
+                        held ? "etcd has no quorum; live streams go on" : "lease renewal failed",
+                        metadata: [
+                            "node": "\(nodeID)", "error": "\(error)",
+                            "remaining_ms": "\(lease.remaining().milliseconds)",
+                            "members":
+                                "\(zip(members.filter { !$0.isLearner }.map(\.name), evidence.answers).map { "\($0)=\($1)" })",
+                        ])
+                }
                 next = min(next, .now + .milliseconds(200))
             }
             if lease.isFenced() { return fence(lease, reason: "the lease was not renewed in time") }
             try await Task.sleep(until: min(next, lease.fenceDeadline), clock: .continuous)
             if lease.isFenced() { return fence(lease, reason: "the lease was not renewed in time") }
         }
+    }
+
+    /// Reads etcd's member list; keeps the last one when etcd does not answer.
+    private func readMembers() async {
+        guard let members = try? await client.members(timeout: Self.callTimeout), !members.isEmpty else {
+            return
+        }
+        state.withLock { $0.members = members }
     }
 
     /// Stops serving under `lease`: every held name is given up and its publisher told.

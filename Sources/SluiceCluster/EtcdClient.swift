@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import SluiceCore
 import Synchronization
 
@@ -19,12 +20,23 @@ public final class EtcdClient: Sendable {
     /// Creates a client; nothing is sent until a call.
     /// - Parameters:
     ///   - endpoints: The members' client URLs; at least one.
-    ///   - http: The HTTP client to send with.
-    public init(endpoints: [HTTPEndpoint], http: HTTPClient = .shared) {
+    ///   - http: The HTTP client to send with; it should not retry a refused connection
+    ///     (``defaultHTTP`` does not), or a stopped member holds every call up.
+    public init(endpoints: [HTTPEndpoint], http: HTTPClient = EtcdClient.defaultHTTP) {
         precondition(!endpoints.isEmpty, "an etcd client needs an endpoint")
         self.endpoints = endpoints
         self.http = http
     }
+
+    /// The HTTP client etcd calls go through unless told otherwise: a request whose connection
+    /// is refused fails at once rather than being retried until its deadline, so a call moves
+    /// on to the next member and a stopped member is seen as one. It lives as long as the process.
+    public static let defaultHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(1)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Sends one unary call and decodes its answer, trying each member in turn until one
     /// answers or `timeout` has passed.
@@ -37,8 +49,7 @@ public final class EtcdClient: Sendable {
     func call<Response: Decodable & Sendable>(
         _ path: String, _ request: some Encodable, timeout: Duration
     ) async throws(EtcdError) -> Response {
-        let body: Data
-        do { body = try JSONEncoder().encode(request) } catch { throw .malformed("\(error)") }
+        let body = try Self.encode(request)
         let deadline = ContinuousClock.now + timeout
         var lastError = EtcdError.timedOut
         for attempt in 0..<endpoints.count {
@@ -48,23 +59,43 @@ public final class EtcdClient: Sendable {
             let data: Data
             do {
                 data = try await post(path, body: body, to: endpoints[index], timeout: remaining)
-            } catch let error as EtcdError {
+            } catch {
                 // A refusal that is about the request, not the member, is the answer.
                 if case .status(_, let code, _) = error, !Self.retriesElsewhere(code) { throw error }
                 lastError = error
                 continue
-            } catch {
-                lastError = .transport("\(error)")
-                continue
             }
             preferred.store(index, ordering: .relaxed)
-            do {
-                return try JSONDecoder().decode(Response.self, from: data)
-            } catch {
-                throw .malformed("\(path): \(error)")
-            }
+            return try Self.decode(Response.self, from: data, path: path)
         }
         throw lastError
+    }
+
+    /// Sends one unary call to one member only, and decodes its answer.
+    /// - Parameters:
+    ///   - path: The gateway path.
+    ///   - request: The request body.
+    ///   - endpoint: The member's client URL.
+    ///   - timeout: How long the call may take.
+    /// - Returns: The decoded response.
+    /// - Throws: ``EtcdError``; ``EtcdError/refused(_:)`` when nothing listens there.
+    func call<Response: Decodable & Sendable>(
+        _ path: String, _ request: some Encodable, at endpoint: HTTPEndpoint, timeout: Duration
+    ) async throws(EtcdError) -> Response {
+        let data = try await post(path, body: try Self.encode(request), to: endpoint, timeout: timeout)
+        return try Self.decode(Response.self, from: data, path: path)
+    }
+
+    private static func encode(_ request: some Encodable) throws(EtcdError) -> Data {
+        do { return try JSONEncoder().encode(request) } catch { throw .malformed("\(error)") }
+    }
+
+    private static func decode<Response: Decodable>(_ type: Response.Type, from data: Data, path: String)
+        throws(EtcdError) -> Response
+    {
+        do { return try JSONDecoder().decode(Response.self, from: data) } catch {
+            throw .malformed("\(path): \(error)")
+        }
     }
 
     /// Whether a gRPC status code means another member may answer: unavailable (no leader,
@@ -72,27 +103,49 @@ public final class EtcdClient: Sendable {
     private static func retriesElsewhere(_ code: Int) -> Bool { [2, 4, 14].contains(code) }
 
     /// Posts a body and collects the whole answer, or fails after `timeout`.
-    private func post(_ path: String, body: Data, to endpoint: HTTPEndpoint, timeout: Duration) async throws
-        -> Data
+    private func post(_ path: String, body: Data, to endpoint: HTTPEndpoint, timeout: Duration)
+        async throws(EtcdError) -> Data
     {
-        try await withThrowingTaskGroup(of: Data?.self) { group in
-            group.addTask {
-                let response = try await self.http.execute(
-                    self.request(path, body: body, to: endpoint), timeout: .nanoseconds(timeout.nanoseconds))
-                let bytes = try await response.body.collect(upTo: 16 << 20)
-                let data = Data(bytes.readableBytesView)
-                guard response.status == .ok else {
-                    throw EtcdError(status: Int(response.status.code), body: data)
+        do {
+            return try await withThrowingTaskGroup(of: Data?.self) { group in
+                group.addTask {
+                    let response = try await self.http.execute(
+                        self.request(path, body: body, to: endpoint),
+                        timeout: .nanoseconds(timeout.nanoseconds))
+                    let bytes = try await response.body.collect(upTo: 16 << 20)
+                    let data = Data(bytes.readableBytesView)
+                    guard response.status == .ok else {
+                        throw EtcdError(status: Int(response.status.code), body: data)
+                    }
+                    return data
                 }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard case .some(.some(let data)) = try await group.next() else { throw EtcdError.timedOut }
                 return data
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard case .some(.some(let data)) = try await group.next() else { throw EtcdError.timedOut }
-            return data
+        } catch let error as EtcdError {
+            throw error
+        } catch {
+            throw Self.isRefusal(error) ? .refused("\(endpoint)") : .transport("\(error)")
+        }
+    }
+
+    /// Whether a connection failed because every address tried refused it (`ECONNREFUSED`):
+    /// the host answered and nothing listens on the port. A timeout, an unreachable host or a
+    /// failed name lookup is not a refusal.
+    static func isRefusal(_ error: any Error) -> Bool {
+        switch error {
+        case let error as IOError:
+            error.errnoCode == ECONNREFUSED
+        case let error as NIOConnectionError:
+            error.dnsAError == nil && error.dnsAAAAError == nil && !error.connectionErrors.isEmpty
+                && error.connectionErrors.allSatisfy { isRefusal($0.error) }
+        default:
+            false
         }
     }
 

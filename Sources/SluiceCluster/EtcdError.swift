@@ -6,6 +6,9 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut
     /// The member could not be reached, or the connection broke.
     case transport(String)
+    /// The member's host refused the connection: it answered, and nothing listens on the
+    /// member's port (no etcd runs there).
+    case refused(String)
     /// The gateway answered with an error: its HTTP status, gRPC code and message
     /// (`etcdserver: no leader`, `etcdserver: requested lease not found`).
     case status(http: Int, code: Int, message: String)
@@ -32,6 +35,7 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .timedOut: "etcd did not answer in time"
         case .transport(let why): "etcd unreachable: \(why)"
+        case .refused(let endpoint): "etcd member \(endpoint) refused the connection"
         case .status(let http, let code, let message): "etcd error \(code) (HTTP \(http)): \(message)"
         case .malformed(let why): "unexpected answer from etcd: \(why)"
         }

@@ -119,7 +119,7 @@ extension Integration {
             #expect(await a.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
         }
 
-        @Test func losingQuorumFencesTheNodeAndItRejoinsUnderANewLease() async throws {
+        @Test func aMajorityThatDoesNotAnswerFencesTheNodeAndItRejoinsUnderANewLease() async throws {
             let etcd = try EtcdCluster()
             try await etcd.start()
             let a = Self.node("node-a", etcd: etcd)
@@ -132,12 +132,17 @@ extension Integration {
             #expect(
                 await a.claim(name, timeout: .milliseconds(500)) { lost.withLock { $0 = true } } == .claimed)
 
+            // Paused members accept connections and never answer: the node cannot tell them from
+            // a working majority beyond a partition, which may let its lease expire.
             let stopped = Date()
-            etcd.stop(etcd.members[1])
-            etcd.stop(etcd.members[2])
+            etcd.pause(etcd.members[1])
+            etcd.pause(etcd.members[2])
             try await waitUntil("the node to fence itself", timeout: 5) { a.unavailability() == .fenced }
             let fencedAfter = Date().timeIntervalSince(stopped)
-            #expect(lost.withLock { $0 }, "the publisher of a held name is told")
+            // The publishers are told just after the node stops serving.
+            try await waitUntil("the publisher of a held name to be told", timeout: 1) {
+                lost.withLock { $0 }
+            }
             #expect(a.heldNames.isEmpty)
             // It fences itself about when its lease could expire (TTL less a margin after the
             // last renewal, which was at most a third of the TTL before the members went):
@@ -148,12 +153,57 @@ extension Integration {
                 return
             }
 
-            try etcd.start(etcd.members[1])
-            try etcd.start(etcd.members[2])
+            etcd.resume(etcd.members[1])
+            etcd.resume(etcd.members[2])
             try await waitUntil("the node to rejoin", timeout: 20) { a.unavailability() == nil }
             #expect(a.lease?.id != firstLease)
             #expect(a.keepaliveFailures > 0)
             #expect(await a.claim(name, timeout: .seconds(1), onLoss: {}) == .claimed)
+        }
+
+        @Test func aMajorityOfStoppedMembersKeepsTheClaimsAndTheLease() async throws {
+            let etcd = try EtcdCluster()
+            try await etcd.start()
+            // Once the members are back, the lease is held only for the TTL less a margin from
+            // the last proof of no quorum, and restarted members answer only once they have
+            // elected a leader: seconds on a loaded machine.
+            let a = Self.node("node-a", etcd: etcd, ttl: 5000)
+            let runA = Task { try await a.run() }
+            defer { runA.cancel() }
+            try await waitUntil("the node to join") { a.unavailability() == nil }
+            let lease = try #require(a.lease?.id)
+            let name = try StreamName("live/kept")
+            let lost = Mutex(false)
+            #expect(
+                await a.claim(name, timeout: .milliseconds(500)) { lost.withLock { $0 = true } } == .claimed)
+
+            // Stopped members refuse connections: with two of three gone, no quorum exists anywhere.
+            etcd.stop(etcd.members[1])
+            etcd.stop(etcd.members[2])
+            try await waitUntil("the node to see no quorum", timeout: 5) { a.unavailability() == .noQuorum }
+            // Longer than the TTL without a renewal, and the claim is still held.
+            let outage = Date()
+            while Date().timeIntervalSince(outage) < 8 {
+                #expect(a.unavailability() == .noQuorum)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(!lost.withLock { $0 })
+            #expect(a.heldNames == [name])
+            guard
+                case .unavailable = await a.claim(
+                    try StreamName("live/other"), timeout: .milliseconds(500), onLoss: {})
+            else {
+                Issue.record("no claim can be made without a quorum")
+                return
+            }
+
+            try etcd.start(etcd.members[1])
+            try etcd.start(etcd.members[2])
+            try await waitUntil("the node to serve again", timeout: 20) { a.unavailability() == nil }
+            #expect(a.lease?.id == lease, "the same lease, renewed")
+            #expect(a.heldNames == [name])
+            #expect(!lost.withLock { $0 })
+            #expect(await a.claim(try StreamName("live/other"), timeout: .seconds(1), onLoss: {}) == .claimed)
         }
     }
 }

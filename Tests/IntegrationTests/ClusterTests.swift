@@ -12,15 +12,12 @@ extension Integration {
             "sluice_cluster_lease_remaining_seconds", "sluice_cluster_keepalive_failures_total",
             "sluice_cluster_fenced", "sluice_cluster_etcd_reachable", "sluice_cluster_nodes",
             "sluice_cluster_claims_total", "sluice_cluster_relays_active",
+            "sluice_cluster_claim_duration_seconds_bucket",
         ]
 
         @Test func aNamePublishedOnTwoNodesIsRefusedOnTheSecond() async throws {
-            let etcd = try EtcdCluster()
-            try await etcd.start()
-            let a = try ClusterNodeProcess("node-a", etcd: etcd)
-            let b = try ClusterNodeProcess("node-b", etcd: etcd)
-            try await a.waitUntilReady()
-            try await b.waitUntilReady()
+            let cluster = try await TestCluster()
+            let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
 
             let first = try Publisher(
                 fixture: "h264_aac.ts", url: a.url("live/dup"), extraInput: ["-stream_loop", "-1"])
@@ -61,12 +58,8 @@ extension Integration {
         }
 
         @Test func readersOnAnotherNodeAreServedThroughOneRelay() async throws {
-            let etcd = try EtcdCluster()
-            try await etcd.start()
-            let a = try ClusterNodeProcess("node-a", etcd: etcd)
-            let b = try ClusterNodeProcess("node-b", etcd: etcd)
-            try await a.waitUntilReady()
-            try await b.waitUntilReady()
+            let cluster = try await TestCluster()
+            let (a, b) = (cluster.nodes[0], cluster.nodes[1])
             let name = "live/relayed"
             let publisher = try Publisher(
                 fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
@@ -149,12 +142,8 @@ extension Integration {
         }
 
         @Test func aKilledOwnersNameIsFreeWithinTheLeaseTTLPlusTwoSeconds() async throws {
-            let etcd = try EtcdCluster()
-            try await etcd.start()
-            let a = try ClusterNodeProcess("node-a", etcd: etcd)
-            let b = try ClusterNodeProcess("node-b", etcd: etcd)
-            try await a.waitUntilReady()
-            try await b.waitUntilReady()
+            let cluster = try await TestCluster()
+            let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
             let first = try Publisher(
                 fixture: "h264_aac.ts", url: a.url("live/takeover"), extraInput: ["-stream_loop", "-1"])
             try await waitUntil("the stream to go live on node A") { a.isLive("live/takeover") }
@@ -189,12 +178,8 @@ extension Integration {
         }
 
         @Test func aPausedOwnerFencesItselfAndNoTwoNodesEverHoldTheName() async throws {
-            let etcd = try EtcdCluster()
-            try await etcd.start()
-            let a = try ClusterNodeProcess("node-a", etcd: etcd)
-            let b = try ClusterNodeProcess("node-b", etcd: etcd)
-            try await a.waitUntilReady()
-            try await b.waitUntilReady()
+            let cluster = try await TestCluster()
+            let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
             let name = "live/paused"
             let first = try Publisher(
                 fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
@@ -246,6 +231,113 @@ extension Integration {
                 "node A disconnects its publisher for the lost name")
             // Node A rejoins under a new lease and serves again.
             try await a.waitUntilReady()
+        }
+
+        @Test func stoppingTheEtcdLeaderLeavesOwnershipAlone() async throws {
+            let cluster = try await TestCluster()
+            let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
+            let name = "live/leader"
+            let key = "/test/streams/\(name)"
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            defer { publisher.process.terminate() }
+            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
+            try await poll("node A to hold the name") { try await a.held() == [name] }
+            let claim = try #require(etcd.entries(prefix: "/test/streams/")?[key])
+            #expect(claim.value.contains("node-a"))
+
+            let leader = try #require(etcd.leader())
+            etcd.stop(leader)
+            // Three lease TTLs: the election takes under a second, renewals go to the others.
+            let stopped = Date()
+            var owners: [String] = []
+            while Date().timeIntervalSince(stopped) < 6 {
+                #expect(try await a.held() == [name])
+                #expect(try await b.held() == [])
+                if let owner = etcd.entries(prefix: "/test/streams/")?[key] {
+                    owners.append("\(owner.value.contains("node-a") ? "node-a" : owner.value) \(owner.lease)")
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(!owners.isEmpty, "etcd answered after the election")
+            #expect(Set(owners) == ["node-a \(claim.lease)"], "the owner key kept its node and lease")
+            #expect(publisher.process.isRunning)
+            #expect(!a.sluice.output.contains("msg=fenced"), "node A did not fence itself")
+            try await poll("node A to be ready") { try await a.get("/readyz")?.status == 200 }
+
+            // The name still has one owner: a second publisher on node B is refused.
+            let second = try Publisher(fixture: "h264_aac.ts", url: b.url(name))
+            #expect(try await second.exitStatus() != 0)
+            try await waitUntil("node B to log the refusal") {
+                b.sluice.hasLine("msg=refused", endingWith: "stream_id=\(name)")
+            }
+            #expect(b.sluice.output.contains("code=1409"))
+        }
+
+        @Test func withTwoOfThreeEtcdMembersDownLiveStreamsGoOnAndNewClaimsWait() async throws {
+            // A longer TTL than the other tests': once the members are back, the node holds its
+            // lease only until the TTL less a margin from its last proof of no quorum, and
+            // restarted members answer only when they have elected a leader again, which takes
+            // seconds on a loaded machine.
+            let cluster = try await TestCluster(leaseTTLMilliseconds: 5000)
+            let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
+            let name = "live/noquorum"
+            let key = "/test/streams/\(name)"
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            defer { publisher.process.terminate() }
+            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
+            try await poll("node A to hold the name") { try await a.held() == [name] }
+            let claim = try #require(etcd.entries(prefix: "/test/streams/")?[key])
+
+            // The two followers go: the leader is left without a quorum and steps down.
+            let leader = try #require(etcd.leader())
+            let stopped = etcd.members.filter { $0.name != leader.name }
+            for member in stopped { etcd.stop(member) }
+            try await waitUntil("node A to see that etcd has no quorum") {
+                a.sluice.output.contains("msg=\"etcd has no quorum; live streams go on\"")
+            }
+            let readiness = try #require(try await a.get("/readyz"))
+            #expect(readiness.status == 503)
+            #expect(readiness.text.contains("etcd_no_quorum"), "\(readiness.text)")
+            #expect(try await a.get("/api/cluster")?.json()["state"] as? String == "etcd_no_quorum")
+
+            // New claims are refused on both nodes, the live stream goes on past several TTLs.
+            for (node, stream) in [(a, "live/new-a"), (b, "live/new-b")] {
+                let refused = try Publisher(fixture: "h264_aac.ts", url: node.url(stream))
+                #expect(try await refused.exitStatus() != 0)
+                try await waitUntil("\(node.id) to log the refusal") {
+                    node.sluice.hasLine("msg=refused", endingWith: "stream_id=\(stream)")
+                }
+                #expect(node.sluice.output.contains("cluster_unavailable: etcd_no_quorum"))
+            }
+            #expect(a.sluice.output.contains("code=1503"))
+            let outage = Date()
+            while Date().timeIntervalSince(outage) < 8 {
+                #expect(try await a.held() == [name])
+                #expect(try await b.held() == [])
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(publisher.process.isRunning, "the live stream's publisher was kept")
+            #expect(try await a.get("/api/streams/\(name)")?.status == 200)
+            #expect(!a.sluice.output.contains("msg=fenced"), "node A did not fence itself")
+
+            // The members return: the quorum is back, the claim kept its lease, and new claims succeed.
+            for member in stopped { try etcd.start(member) }
+            try await etcd.waitUntilServing()
+            try await poll("node A to be ready", timeout: 15) { try await a.get("/readyz")?.status == 200 }
+            try await poll("node B to be ready", timeout: 15) { try await b.get("/readyz")?.status == 200 }
+            #expect(a.sluice.output.contains("msg=\"lease renewed again\""))
+            let kept = try #require(etcd.entries(prefix: "/test/streams/")?[key])
+            #expect(kept.lease == claim.lease && kept.value == claim.value)
+            #expect(publisher.process.isRunning)
+            let later = try Publisher(
+                fixture: "h264_aac.ts", url: b.url("live/after"), extraInput: ["-stream_loop", "-1"])
+            defer { later.process.terminate() }
+            try await waitUntil("the new stream to go live on node B") { b.isLive("live/after") }
+            try await poll("node B to hold the new name") { try await b.held() == ["live/after"] }
+            #expect(try await a.held() == [name])
+            #expect(!a.sluice.output.contains("msg=fenced"))
         }
     }
 }

@@ -43,7 +43,8 @@ extension Config {
         config.memory.allocationRate.globalBytesPerSecond = 2_000_000
         config.memory.allocationRate.burstBytes = ByteSize(bytes: 64 << 20)
         config.cluster.etcdEndpoints = [
-            HTTPEndpoint(host: "10.0.0.1", port: 2379), HTTPEndpoint(host: "etcd2.example", port: 2379),
+            HTTPEndpoint(HostPort(host: "10.0.0.1", port: 2379)),
+            HTTPEndpoint(HostPort(host: "etcd2.example", port: 2379)),
         ]
         config.cluster.nodeID = "node-a"
         config.cluster.advertiseSRT = HostPort(host: "node-a.example", port: 9000)

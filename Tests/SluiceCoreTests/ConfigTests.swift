@@ -60,7 +60,8 @@ import Testing
             """)
         #expect(
             config.cluster.etcdEndpoints == [
-                HTTPEndpoint(host: "127.0.0.1", port: 2379), HTTPEndpoint(host: "etcd-2.example", port: 2379),
+                HTTPEndpoint(HostPort(host: "127.0.0.1", port: 2379)),
+                HTTPEndpoint(HostPort(host: "etcd-2.example", port: 2379)),
             ])
         #expect(config.cluster.isEnabled)
         #expect(config.cluster.nodeID == "node-a")

@@ -1,17 +1,13 @@
-/// A plain-HTTP service address, written `http://host:port` (an etcd member's client URL).
+/// A plain-HTTP service address, written `http://host:port` (an etcd member's client URL): a
+/// ``HostPort`` and the scheme.
 public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
-    /// The host name or address.
-    public var host: String
-    /// The TCP port.
-    public var port: Int
+    /// The host and port.
+    public var address: HostPort
 
     /// Creates an endpoint.
-    /// - Parameters:
-    ///   - host: The host name or address.
-    ///   - port: The TCP port.
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
+    /// - Parameter address: The host and port.
+    public init(_ address: HostPort) {
+        self.address = address
     }
 
     /// Parses `http://host:port`, with an optional trailing `/`.
@@ -21,8 +17,8 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
         var rest = text.dropFirst("http://".count)
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard let address = HostPort(parsing: String(rest)) else { return nil }
-        self.init(host: address.host, port: address.port)
+        self.init(address)
     }
 
-    public var description: String { "http://\(host):\(port)" }
+    public var description: String { "http://\(address)" }
 }

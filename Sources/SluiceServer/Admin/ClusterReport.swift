@@ -30,7 +30,7 @@ struct ClusterReport: ResponseEncodable {
     /// Whether the node runs in a cluster (`cluster.etcd.endpoints` is set).
     var enabled: Bool
     var nodeId: String?
-    /// `serving`, or why not: `joining`, `etcd_unreachable`, `fenced`.
+    /// `serving`, or why not: `joining`, `etcd_unreachable`, `etcd_no_quorum`, `fenced`.
     var state: String
     var reason: String?
     var etcdReachable: Bool

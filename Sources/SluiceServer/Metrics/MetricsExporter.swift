@@ -41,6 +41,12 @@ struct MetricsExporter: Sendable {
                 "sluice_reader_first_keyframe_seconds",
                 "Time from a reader's acceptance to its first keyframe byte handed to its transport",
                 delivery.statistics.firstKeyframe.counts, bounds: delivery.statistics.firstKeyframe.bounds)
+            + (cluster.map {
+                histogram(
+                    "sluice_cluster_claim_duration_seconds",
+                    "Time a claim on a stream name took to decide, from the accepted publisher to etcd's answer",
+                    $0.claimDurations.counts, bounds: $0.claimDurations.bounds)
+            } ?? [])
     }
 
     private func exportReaders(_ families: Families, _ totals: DeliveryStatistics.Totals) {

@@ -75,6 +75,19 @@ final class EtcdCluster: Sendable {
         process.waitUntilExit()
     }
 
+    /// Pauses one member (`SIGSTOP`): its port still accepts connections, but nothing answers,
+    /// as with a member beyond a partition.
+    func pause(_ member: Member) {
+        guard let process = processes.withLock({ $0[member.name] }) else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// Resumes a paused member.
+    func resume(_ member: Member) {
+        guard let process = processes.withLock({ $0[member.name] }) else { return }
+        kill(process.processIdentifier, SIGCONT)
+    }
+
     /// A member's answer to a JSON gateway call, or `nil` when it does not answer.
     func call(_ path: String, _ body: String, member: Member? = nil) -> [String: Any]? {
         let target = member ?? members[0]
@@ -89,6 +102,12 @@ final class EtcdCluster: Sendable {
 
     /// Every key under a prefix and its value, read from etcd itself (linearizable).
     func keys(prefix: String) -> [String: String]? {
+        entries(prefix: prefix)?.mapValues(\.value)
+    }
+
+    /// Every key under a prefix with its value and the lease it lives under (as etcd writes
+    /// it, a decimal string), read from etcd itself (linearizable).
+    func entries(prefix: String) -> [String: (value: String, lease: String)]? {
         let start = Data(prefix.utf8).base64EncodedString()
         var end = Array(prefix.utf8)
         end[end.count - 1] += 1
@@ -97,7 +116,7 @@ final class EtcdCluster: Sendable {
             guard let answer = call("/v3/kv/range", body, member: member), answer["header"] != nil else {
                 continue
             }
-            var keys: [String: String] = [:]
+            var entries: [String: (value: String, lease: String)] = [:]
             for kv in answer["kvs"] as? [[String: Any]] ?? [] {
                 let key = Data(base64Encoded: kv["key"] as? String ?? "").map {
                     String(decoding: $0, as: UTF8.self)
@@ -105,11 +124,21 @@ final class EtcdCluster: Sendable {
                 let value = Data(base64Encoded: kv["value"] as? String ?? "").map {
                     String(decoding: $0, as: UTF8.self)
                 }
-                if let key { keys[key] = value ?? "" }
+                if let key { entries[key] = (value ?? "", kv["lease"] as? String ?? "0") }
             }
-            return keys
+            return entries
         }
         return nil
+    }
+
+    /// The member that says it leads, or `nil` while none does.
+    func leader() -> Member? {
+        members.first { member in
+            guard let status = call("/v3/maintenance/status", "{}", member: member),
+                let header = status["header"] as? [String: Any], let id = header["member_id"] as? String
+            else { return false }
+            return status["leader"] as? String == id
+        }
     }
 
     /// Waits until a linearizable read succeeds: the cluster has a leader.
