@@ -14,6 +14,9 @@ struct HTTPReaders {
     let target: String
     /// Bytes per second each reader reads at most.
     let rateLimit: Int?
+    /// Whether a reader whose response ends before the run does connects again, as a player
+    /// would: the server then meets the same number of clients for the whole run.
+    let reconnect: Bool
 
     /// A rate-limited reader's kernel receive buffer (the kernel doubles it): autotuned, it would
     /// grow to megabytes and absorb the server's output for many seconds.
@@ -36,6 +39,8 @@ struct HTTPReaders {
         var refilledAt = ContinuousClock.now
         var pausedUntil: ContinuousClock.Instant?
         var accepted = false
+        var closedAt: ContinuousClock.Instant?
+        var replaced = false
     }
 
     /// Connects `plan.readers` readers at the plan's pace and reads until the plan's end.
@@ -52,6 +57,17 @@ struct HTTPReaders {
         var lanes: [Lane] = []
         var joined = 0
         while ContinuousClock.now < plan.end {
+            // A second after a reader ended, another takes its place.
+            for index in lanes.indices where reconnect && !lanes[index].replaced {
+                guard let closed = lanes[index].closedAt, closed + .seconds(1) <= .now else { continue }
+                lanes[index].replaced = true
+                report.reconnects += 1
+                guard let socket = connect(address, epoll: epoll, index: lanes.count) else {
+                    report.connectFailures += 1
+                    continue
+                }
+                lanes.append(Lane(socket: socket))
+            }
             while joined < plan.readers && plan.joinTime(joined) <= .now {
                 joined += 1
                 guard let socket = connect(address, epoll: epoll, index: lanes.count) else {
@@ -190,6 +206,7 @@ struct HTTPReaders {
         epoll_ctl(epoll, EPOLL_CTL_DEL, lane.socket, nil)
         close(lane.socket)
         lane.phase = .closed
+        lane.closedAt = .now
     }
 
     private func connect(_ address: sockaddr_in, epoll: Int32, index: Int) -> Int32? {

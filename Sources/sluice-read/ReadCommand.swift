@@ -25,6 +25,8 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Seconds to read for, from the first reader joining.") var duration = 10.0
     @Option(help: "HTTP only: bytes per second each reader reads at most (a slow client).") var rateLimit:
         Int?
+    @Flag(help: "HTTP only: a reader whose response ends connects again a second later.")
+    var reconnect = false
     @Option(help: "HTTP only: where a reader starts: newest, oldest or next.") var start = "newest"
     @Option(help: "HTTP only: the read token.") var token: String?
     @Option(help: "SRT only: the stream id to send instead of #!::r=NAME,m=request.") var streamID: String?
@@ -58,7 +60,7 @@ struct ReadCommand: ParsableCommand {
             if let token { query.append("token=\(token)") }
             try HTTPReaders(
                 host: host, port: port, target: "/streams/\(stream).ts?" + query.joined(separator: "&"),
-                rateLimit: rateLimit
+                rateLimit: rateLimit, reconnect: reconnect
             ).run(plan, into: &report)
         }
         report.seconds = milliseconds(ContinuousClock.now - started) / 1000

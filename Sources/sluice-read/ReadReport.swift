@@ -22,12 +22,14 @@ struct ReadReport: Codable {
     var stream: String
     /// Readers asked for.
     var readers: Int
-    /// Readers the server accepted.
+    /// Readers the server accepted (with `--reconnect`, each connection counts).
     var connected = 0
     /// Readers refused, by SRT reject code or HTTP status.
     var refused: [String: Int] = [:]
     /// Readers whose connection failed without an answer.
     var connectFailures = 0
+    /// HTTP readers opened in place of ones that ended (`--reconnect`).
+    var reconnects = 0
     var seconds = 0.0
     var bytes = 0
     var continuityErrors = 0
