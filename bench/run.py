@@ -14,6 +14,8 @@ table per scenario and writes them all to BENCHMARKS.md with the date, CPU model
    32 x 4 Mbit/s, 200 x 250 kbit/s and 1,000 x 100 kbit/s, back to back on the same input.
 7. Saturation: publishers added 8 at a time under a low `srt.receive_saturation` until Sluice
    refuses them; the streams admitted, the refusals by code and the admitted streams' loss.
+8. Readers (`bench/readers.py`): time to first keyframe for 100 joining readers, SRT fan-out to
+   64 readers against sluice-floor `--send`, HTTP fan-out to 1,000 readers, and 50 slow readers.
 """
 
 import json
@@ -28,6 +30,7 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 
+from readers import readers_scenario
 from common import (BIN, CORES, FIXTURE, fixture, OUT, ROOT, SluiceExited, cpu_seconds, fixture_mbps, free_port,
                     get_json, load, load_report, log, machine, make_fixture, metric_sum, metrics, mib, peak_rss,
                     render_table, sluice_config, start, start_sluice, stop, thread_cpu, thread_cpu_by_name,
@@ -588,6 +591,10 @@ def saturation():
            "admitted streams whole, not where a real core's limit lies."])
 
 
+def readers():
+    table(*readers_scenario())
+
+
 def micro():
     output = subprocess.run([str(BIN / "sluice-bench")], capture_output=True, text=True, check=True).stdout
     rows = [line.strip("|").split("|") for line in output.splitlines()[2:] if line.startswith("|")]
@@ -604,7 +611,7 @@ def main():
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 16, hard))
     scenarios = {"ingest": ingest_cost, "capacity": capacity, "overload": overload, "churn": churn, "micro": micro,
-                 "engine": engine, "saturation": saturation}
+                 "engine": engine, "saturation": saturation, "readers": readers}
     chosen = sys.argv[1:] or list(scenarios)
     for name in chosen:
         log(f"== {name}")
