@@ -59,6 +59,7 @@ bench: bench-deps
 	$(SWIFT) build -c release --product sluice
 	$(SWIFT) build -c release --product sluice-load
 	$(SWIFT) build -c release --product sluice-floor
+	$(SWIFT) build -c release --product sluice-read
 	$(SWIFT) build -c release --product sluice-bench
 	SLUICE_BIN_DIR=$$($(SWIFT) build -c release --show-bin-path) python3 bench/run.py
 

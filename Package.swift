@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-load", targets: ["sluice-load"]),
+        .executable(name: "sluice-read", targets: ["sluice-read"]),
         .executable(name: "sluice-floor", targets: ["sluice-floor"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
@@ -31,6 +32,7 @@ let package = Package(
         ),
 
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CEpoll"),
 
         // Pure Swift: frames, GOP buffers, stream ids, configuration, memory control.
         // Knows nothing of C.
@@ -101,6 +103,13 @@ let package = Package(
         .executableTarget(
             name: "sluice-load",
             dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The reader load generator: N SRT or HTTP readers of a stream, their TS checked.
+        .executableTarget(
+            name: "sluice-read",
+            dependencies: [
+                "CEpoll", "SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The floor for `make bench`: bare libsrt reception on one listener and one epoll.
         .executableTarget(

@@ -254,7 +254,8 @@ FIXTURE = OUT / "bench-4mbps.ts"
 # Small streams are encoded at their own bitrate, as a camera would send them: the 4 Mbit/s file
 # paced down to 100 kbit/s would play at a fortieth of real time, with frames far apart and a
 # stream that takes minutes to show its parameters.
-SMALL_FIXTURES = {250_000: ("640x360", "190k", "32k"), 100_000: ("320x180", "64k", "24k")}
+SMALL_FIXTURES = {1_000_000: ("960x540", "850k", "96k"), 250_000: ("640x360", "190k", "32k"),
+                  100_000: ("320x180", "64k", "24k")}
 
 
 def make_fixture():
@@ -289,11 +290,11 @@ def encode(path, size, video, audio, muxrate):
         "-c:a", "aac", "-b:a", audio, "-muxrate", muxrate, "-f", "mpegts", str(path)], check=True)
 
 
-def fixture_mbps():
+def fixture_mbps(path=FIXTURE):
     seconds = float(subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(FIXTURE)],
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
         capture_output=True, text=True, check=True).stdout.strip())
-    return FIXTURE.stat().st_size * 8 / seconds / 1e6
+    return path.stat().st_size * 8 / seconds / 1e6
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ table per scenario and writes them all to BENCHMARKS.md with the date, CPU model
    `kill -9` to its name being free on another node, the claim latency of 100 publishers
    connecting at once across the three nodes, and the CPU a reader costs through a relay
    against a local one.
+9. Readers (`bench/readers.py`): time to first keyframe for 100 joining readers, SRT fan-out to
+   64 readers against sluice-floor `--send`, HTTP fan-out to 1,000 readers, and 50 slow readers.
 """
 
 import json
@@ -32,6 +34,7 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 
+from readers import readers_scenario
 from common import (BIN, CORES, FIXTURE, Etcd, cluster_config, fixture, OUT, ROOT, SluiceExited, cpu_seconds, fixture_mbps, free_port,
                     get_json, load, load_report, log, machine, make_fixture, metric_sum, metrics, mib, peak_rss,
                     render_table, sluice_config, start, start_sluice, stop, thread_cpu, thread_cpu_by_name,
@@ -770,6 +773,10 @@ def cluster():
     ])
 
 
+def readers():
+    table(*readers_scenario())
+
+
 def micro():
     output = subprocess.run([str(BIN / "sluice-bench")], capture_output=True, text=True, check=True).stdout
     rows = [line.strip("|").split("|") for line in output.splitlines()[2:] if line.startswith("|")]
@@ -786,7 +793,8 @@ def main():
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 16, hard))
     scenarios = {"ingest": ingest_cost, "capacity": capacity, "overload": overload, "churn": churn, "micro": micro,
-                 "engine": engine, "saturation": saturation, "cluster": cluster}
+                 "engine": engine, "saturation": saturation, "cluster": cluster,
+                 "readers": readers}
     chosen = sys.argv[1:] or list(scenarios)
     for name in chosen:
         log(f"== {name}")

@@ -27,6 +27,7 @@ public final class Reader: Sendable {
         var bytesSent = 0
         var lag = ReaderLag(media: .zero, bytes: 0)
         var cut: ReaderCutReason?
+        var left = false
         var finished = false
         var sentFirst = false
         /// Whether the reader has been within the lag bounds: a reader that starts at the oldest
@@ -61,7 +62,9 @@ public final class Reader: Sendable {
         let log = mux.log
         while true {
             let seen = log.appended.value
-            if let reason = state.withLock({ $0.cut }) { return .end(.cut(reason)) }
+            let (reason, departed) = state.withLock { ($0.cut, $0.left) }
+            if let reason { return .end(.cut(reason)) }
+            if departed { return .end(.left) }
             guard let position = state.withLock({ $0.position }) ?? log.start(start) else {
                 if log.appended.ended { return .end(.streamEnded) }
                 await log.appended.wait(beyond: seen)
@@ -185,6 +188,17 @@ public final class Reader: Sendable {
         }
         mux.log.appended.wakeAll()
         hangUp?()
+    }
+
+    /// Ends the reader because its transport is gone (a client that closed its connection while
+    /// the reader waited for output): its pending or next ``next(maxBytes:)`` returns
+    /// ``ReaderEnd/left``.
+    public func leave() {
+        let first = state.withLock { state in
+            defer { state.left = true }
+            return !state.left
+        }
+        if first { mux.log.appended.wakeAll() }
     }
 
     /// Why the server disconnected the reader, if it did.

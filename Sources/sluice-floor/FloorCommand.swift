@@ -5,12 +5,16 @@ import SluiceSRT
 
 /// The floor for Sluice's ingest cost: SRT reception alone, with nothing done to the bytes.
 /// One listener, one epoll, one thread draining every ready connection; what it spends per
-/// stream-second is what any SRT receiver on this machine spends at least.
+/// stream-second is what any SRT receiver on this machine spends at least. With `--send`, the
+/// floor for reader fan-out instead: the same bytes sent to every caller (``FloorSender``).
 @main
 struct FloorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-floor",
-        abstract: "Receive SRT streams on one listener and discard the bytes; print what it cost.")
+        abstract: """
+            Receive SRT streams on one listener and discard the bytes, or send one file to every \
+            caller; print what it cost.
+            """)
 
     @Option(help: "The IPv4 address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port: UInt16 = 9000
@@ -20,6 +24,8 @@ struct FloorCommand: ParsableCommand {
     @Option(help: "The kernel receive buffer of the listener's UDP socket in bytes (SRTO_UDP_RCVBUF).")
     var udpReceiveBuffer = 4 << 20
     @Option(help: "Seconds to run for; SIGTERM or SIGINT end it sooner.") var duration = 60.0
+    @Option(help: "Instead of receiving, send this MPEG-TS file, looping, to every caller.") var send: String?
+    @Option(help: "With --send: the pace in bits per second.") var bitrate = 4_000_000.0
 
     func run() throws {
         let started = ContinuousClock.now
@@ -32,37 +38,49 @@ struct FloorCommand: ParsableCommand {
             count: 1
         ) { _ in .accept(ifRefused: { _ in }) }
         let receiver = try FloorReceiver()
-        let signals = Self.stopOnSignals(receiver)
-        let drained = DispatchSemaphore(value: 0)
-        let drainer = Thread {
-            receiver.drain()
-            drained.signal()
+        let sender = try send.map {
+            FloorSender(file: [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))), bitrate: bitrate)
         }
-        drainer.name = "floor-drain"
-        drainer.start()
+        let signals = Self.stopOnSignals { sender?.stop() ?? receiver.stop() }
+        let finished = DispatchSemaphore(value: 0)
+        let worker = Thread {
+            if let sender { sender.send() } else { receiver.drain() }
+            finished.signal()
+        }
+        worker.name = sender == nil ? "floor-drain" : "floor-send"
+        worker.start()
 
         var connections = 0
         // libsrt's threads per connection are part of the cost; they leave with their
         // connections, so the count is sampled while the run goes on.
         var mostThreads = 0
         let end = started + .milliseconds(Int(duration * 1000))
-        while !receiver.isStopping && ContinuousClock.now < end {
+        while !(sender?.isStopping ?? receiver.isStopping) && ContinuousClock.now < end {
             mostThreads = max(mostThreads, ProcessUsage.threadCount())
             guard let (connection, _) = try listener.accept(timeoutMilliseconds: 100) else { continue }
-            try connection.setNonBlocking()
-            // Only a stop that released the epoll in between makes this fail.
-            guard (try? receiver.add(connection)) != nil else { break }
+            if let sender {
+                try sender.add(connection)
+            } else {
+                try connection.setNonBlocking()
+                // Only a stop that released the epoll in between makes this fail.
+                guard (try? receiver.add(connection)) != nil else { break }
+            }
             connections += 1
         }
+        sender?.stop()
         receiver.stop()
-        drained.wait()
+        finished.wait()
         listener.close()
         signals.forEach { $0.cancel() }
 
         let usage = ProcessUsage.now()
-        let totals = receiver.totals
+        let totals =
+            sender.map { ($0.totals.bytes, $0.totals.messages) } ?? (
+                receiver.totals.bytes, receiver.totals.messages
+            )
         let report = FloorReport(
-            connections: connections, bytes: totals.bytes, messages: totals.messages,
+            connections: connections, bytes: totals.0, messages: totals.1,
+            messagesUnsent: sender?.totals.unsent ?? 0,
             seconds: seconds(ContinuousClock.now - started), cpuSeconds: usage.cpuSeconds,
             threads: mostThreads, peakResidentBytes: usage.peakResidentBytes)
         let encoder = JSONEncoder()
@@ -72,11 +90,11 @@ struct FloorCommand: ParsableCommand {
     }
 
     /// Turns SIGTERM and SIGINT into a clean stop, so a run ended early still reports.
-    private static func stopOnSignals(_ receiver: FloorReceiver) -> [any DispatchSourceSignal] {
+    private static func stopOnSignals(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
         [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { receiver.stop() }
+            source.setEventHandler(handler: stop)
             source.resume()
             return source
         }

@@ -2,10 +2,12 @@
 struct FloorReport: Codable {
     /// Callers accepted.
     var connections: Int
-    /// Payload bytes received and discarded.
+    /// Payload bytes received and discarded (sent, with `--send`).
     var bytes: Int
-    /// Live-mode messages received.
+    /// Live-mode messages received (sent, with `--send`).
     var messages: Int
+    /// With `--send`: messages not sent because a caller's send buffer was full.
+    var messagesUnsent: Int
     /// How long the run lasted.
     var seconds: Double
     /// The process's user and system CPU time.

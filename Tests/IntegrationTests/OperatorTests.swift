@@ -27,7 +27,8 @@ extension Integration {
             "sluice_srt_receive_buffer_milliseconds", "sluice_build_info", "sluice_readers_active",
             "sluice_readers_started_total", "sluice_reader_sent_bytes_total", "sluice_reader_skips_total",
             "sluice_reader_disconnects_total", "sluice_readers_refused_total",
-            "sluice_reader_first_keyframe_seconds_count", "sluice_forward_destinations",
+            "sluice_reader_first_keyframe_seconds_count", "sluice_reader_first_keyframe_seconds_bucket",
+            "sluice_forward_destinations",
         ]
 
         private func promtool(_ text: String) throws -> (status: Int32, problems: Set<String>) {

@@ -104,6 +104,29 @@ extension Integration {
             }
         }
 
+        @Test func anHTTPReaderWaitingOnAQuietStreamNoticesItsClientLeaving() async throws {
+            let server = try TestServer(http: true) { $0.srt.idleTimeoutMilliseconds = 60_000 }
+            let base = try await server.httpBase()
+            // A few seconds of media, then nothing, on a connection kept open: the stream stays
+            // live and its reader waits for output that does not come.
+            let quiet = try RawPublisher(port: server.port, streamID: "live/quiet")
+            try await quiet.send(Array(try RawPublisher.fixtureBytes("h264_aac.ts").prefix(200_000)))
+            _ = try await server.waitForLiveStream("live/quiet")
+            let reader = try ReaderProcess.curl(base + "/streams/live/quiet.ts")
+            try await waitUntil("the reader to be served") {
+                server.server.delivery.readers.first.map { $0.bytesSent > 0 } ?? false
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            reader.stop()
+            try await waitUntil("the reader to be gone", timeout: 2) {
+                server.server.delivery.readers.isEmpty
+            }
+            let ended = try #require(server.log.messages("reader disconnected").first)
+            #expect(ended.metadata["reason"] == "left")
+            #expect(server.server.stream(named: "live/quiet") != nil, "the stream is still live")
+            quiet.connection.close()
+        }
+
         @Test func aSlowReaderIsSkippedThenCutAndHoldsNoMemory() async throws {
             let server = try TestServer(http: true) {
                 $0.readers.maxLagBytes = ByteSize(bytes: 64 << 10)

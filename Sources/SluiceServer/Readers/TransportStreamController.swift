@@ -52,12 +52,12 @@ struct TransportStreamController: Sendable {
             try await context.channel.setOption(
                 ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(Self.socketSendBuffer)
             ).get()
-            return try stream(name, start: start, as: .http, context: context)
+            return try await stream(name, start: start, as: .http, context: context)
         }
         router.rejectOtherMethods("/streams/**", allowing: [.get])
 
         router.get("/api/buffer/**") { _, context in
-            try stream(
+            try await stream(
                 context.parameters.getCatchAll().joined(separator: "/"), start: .oldestKeyframe,
                 as: .snapshot,
                 context: context)
@@ -68,7 +68,7 @@ struct TransportStreamController: Sendable {
     private func stream(
         _ name: String, start: BufferCursor.Start, as protocolName: ReaderProtocol,
         context: SluiceRequestContext
-    ) throws -> Response {
+    ) async throws -> Response {
         guard let session = ingest.session(named: name) else {
             delivery.statistics.refused("not_found")
             throw HTTPError(.notFound, message: "no live stream named '\(name)'")
@@ -83,6 +83,9 @@ struct TransportStreamController: Sendable {
         }
         let channel = context.channel
         reader.onCut { channel.close(promise: nil) }
+        // However the connection ends, a reader waiting for output learns it now.
+        channel.closeFuture.whenComplete { _ in reader.leave() }
+        try? await channel.pipeline.addHandler(ClientHangUpHandler(), position: .first).get()
         return Response(
             status: .ok, headers: [.contentType: "video/mp2t", .cacheControl: "no-store"],
             body: ResponseBody { writer in
@@ -93,8 +96,9 @@ struct TransportStreamController: Sendable {
                     case .end(let ended):
                         end = ended
                         // A cut reader's response is broken off, so the client sees it was not
-                        // the stream's end.
-                        if case .cut = ended { throw ReaderCut() }
+                        // the stream's end; a departed client's has nowhere to go.
+                        if case .cut = ended { throw ResponseBrokenOff() }
+                        if ended == .left { throw ResponseBrokenOff() }
                         try await writer.finish(nil)
                         return
                     case .chunks(let chunks):
@@ -104,6 +108,6 @@ struct TransportStreamController: Sendable {
             })
     }
 
-    /// Breaks off a cut reader's response.
-    private struct ReaderCut: Error {}
+    /// Breaks off a response that cannot end properly.
+    private struct ResponseBrokenOff: Error {}
 }

@@ -22,6 +22,12 @@ enum Paths {
             .path
     }
 
+    /// The `sluice-read` executable, built beside `sluice`.
+    static var readBinary: String {
+        URL(fileURLWithPath: sluiceBinary).deletingLastPathComponent().appendingPathComponent("sluice-read")
+            .path
+    }
+
     static func temporaryFile(_ name: String, contents: String) throws -> String {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("sluice-test-\(UUID().uuidString)-\(name)")
