@@ -20,7 +20,6 @@ import subprocess
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -190,9 +189,9 @@ def http_read(base, name, seconds, stopping=None):
 
 def srt_reader(srt_port, name, seconds):
     """An ffmpeg that reads stream `name` over SRT for `seconds` and discards it."""
-    stream_id = urllib.parse.quote(f"#!::r={name},m=request", safe="")
+    # ffmpeg 5.1 hands the stream id to libsrt as written, so it must not be percent-encoded.
     # ffmpeg's SRT latency is in microseconds.
-    url = f"srt://127.0.0.1:{srt_port}?streamid={stream_id}&latency=120000"
+    url = f"srt://127.0.0.1:{srt_port}?streamid=#!::r={name},m=request&latency=120000"
     return subprocess.Popen(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", url, "-t", f"{seconds:.1f}",
                              "-c", "copy", "-f", "null", "-"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
