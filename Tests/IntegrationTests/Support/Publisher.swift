@@ -6,11 +6,18 @@ final class Publisher {
     let process = Process()
     private let errors = Pipe()
 
-    init(fixture: String, url: String, extraInput: [String] = []) throws {
+    convenience init(fixture: String, url: String, extraInput: [String] = [], extraOutput: [String] = [])
+        throws
+    {
+        try self.init(
+            file: Paths.fixture(fixture), url: url, extraInput: extraInput, extraOutput: extraOutput)
+    }
+
+    init(file: String, url: String, extraInput: [String] = [], extraOutput: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
         process.arguments =
             ["-hide_banner", "-nostdin", "-loglevel", "error"] + extraInput
-            + ["-re", "-i", Paths.fixture(fixture), "-c", "copy", "-f", "mpegts", url]
+            + ["-re", "-i", file, "-c", "copy"] + extraOutput + ["-f", "mpegts", url]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
