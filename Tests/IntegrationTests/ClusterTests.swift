@@ -144,10 +144,7 @@ extension Integration {
         @Test func aKilledOwnersNameIsFreeWithinTheLeaseTTLPlusTwoSeconds() async throws {
             let cluster = try await TestCluster()
             let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
-            let first = try Publisher(
-                fixture: "h264_aac.ts", url: a.url("live/takeover"), extraInput: ["-stream_loop", "-1"])
-            try await waitUntil("the stream to go live on node A") { a.isLive("live/takeover") }
-            try await poll("node A to hold the name") { try await a.held() == ["live/takeover"] }
+            let first = try await a.publishAndHold("live/takeover")
 
             kill(a.pid, SIGKILL)
             let killed = Date()
@@ -181,11 +178,8 @@ extension Integration {
             let cluster = try await TestCluster()
             let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
             let name = "live/paused"
-            let first = try Publisher(
-                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            let first = try await a.publishAndHold(name)
             defer { first.process.terminate() }
-            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
-            try await poll("node A to hold the name") { try await a.held() == [name] }
 
             // Watched throughout: etcd's owner, and what each node says it holds.
             var bothHeld: [String] = []
@@ -238,11 +232,8 @@ extension Integration {
             let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
             let name = "live/leader"
             let key = "/test/streams/\(name)"
-            let publisher = try Publisher(
-                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            let publisher = try await a.publishAndHold(name)
             defer { publisher.process.terminate() }
-            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
-            try await poll("node A to hold the name") { try await a.held() == [name] }
             let claim = try #require(etcd.entries(prefix: "/test/streams/")?[key])
             #expect(claim.value.contains("node-a"))
 
@@ -283,11 +274,8 @@ extension Integration {
             let (etcd, a, b) = (cluster.etcd, cluster.nodes[0], cluster.nodes[1])
             let name = "live/noquorum"
             let key = "/test/streams/\(name)"
-            let publisher = try Publisher(
-                fixture: "h264_aac.ts", url: a.url(name), extraInput: ["-stream_loop", "-1"])
+            let publisher = try await a.publishAndHold(name)
             defer { publisher.process.terminate() }
-            try await waitUntil("the stream to go live on node A") { a.isLive(name) }
-            try await poll("node A to hold the name") { try await a.held() == [name] }
             let claim = try #require(etcd.entries(prefix: "/test/streams/")?[key])
 
             // The two followers go: the leader is left without a quorum and steps down.
@@ -331,11 +319,8 @@ extension Integration {
             let kept = try #require(etcd.entries(prefix: "/test/streams/")?[key])
             #expect(kept.lease == claim.lease && kept.value == claim.value)
             #expect(publisher.process.isRunning)
-            let later = try Publisher(
-                fixture: "h264_aac.ts", url: b.url("live/after"), extraInput: ["-stream_loop", "-1"])
+            let later = try await b.publishAndHold("live/after")
             defer { later.process.terminate() }
-            try await waitUntil("the new stream to go live on node B") { b.isLive("live/after") }
-            try await poll("node B to hold the new name") { try await b.held() == ["live/after"] }
             #expect(try await a.held() == [name])
             #expect(!a.sluice.output.contains("msg=fenced"))
         }

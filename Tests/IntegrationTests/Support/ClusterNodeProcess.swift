@@ -66,6 +66,16 @@ final class ClusterNodeProcess {
     func isLive(_ name: String) -> Bool {
         sluice.hasLine("msg=\"stream live\"", endingWith: "stream=\(name)")
     }
+
+    /// Publishes the looped fixture under `name` to this node, and waits until it is live here
+    /// and this node holds the name (and only it) in etcd.
+    func publishAndHold(_ name: String) async throws -> Publisher {
+        let publisher = try Publisher(
+            fixture: "h264_aac.ts", url: url(name), extraInput: ["-stream_loop", "-1"])
+        try await waitUntil("\(name) to go live on \(id)") { isLive(name) }
+        try await poll("\(id) to hold \(name)") { try await held() == [name] }
+        return publisher
+    }
 }
 
 /// Polls an asking `condition` (one that waits on HTTP) every 100 ms until it holds, failing
