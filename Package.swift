@@ -62,6 +62,7 @@ let package = Package(
             name: "SluiceDelivery",
             dependencies: [
                 "SluiceCore", "SluiceSRT", "SluiceDemux", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 

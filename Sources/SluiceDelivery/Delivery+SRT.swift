@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceCore
 import SluiceSRT
 
@@ -56,42 +57,41 @@ extension Delivery {
 /// the lag policy moves it forward or cuts it.
 struct SRTMessageSender {
     let connection: SRTConnection
-    private var carry: [UInt8] = []
+    private var carry: ByteBuffer
 
     init(connection: SRTConnection) {
         self.connection = connection
+        carry = ByteBuffer()
         carry.reserveCapacity(Delivery.srtMessageBytes)
     }
 
-    /// Sends `bytes`; `false` once the connection is gone.
-    mutating func send(_ bytes: [UInt8]) async -> Bool {
-        var index = 0
-        if !carry.isEmpty {
-            let take = min(Delivery.srtMessageBytes - carry.count, bytes.count)
-            carry += bytes[..<take]
-            index = take
-            guard carry.count == Delivery.srtMessageBytes else { return true }
-            guard await message(carry[...]) else { return false }
-            carry.removeAll(keepingCapacity: true)
+    /// Sends `chunk`; `false` once the connection is gone.
+    mutating func send(_ chunk: ByteBuffer) async -> Bool {
+        var bytes = chunk
+        if carry.readableBytes > 0 {
+            let take = min(Delivery.srtMessageBytes - carry.readableBytes, bytes.readableBytes)
+            carry.writeImmutableBuffer(bytes.readSlice(length: take)!)
+            guard carry.readableBytes == Delivery.srtMessageBytes else { return true }
+            guard await message(carry) else { return false }
+            carry.clear()
         }
-        while bytes.count - index >= Delivery.srtMessageBytes {
-            guard await message(bytes[index..<(index + Delivery.srtMessageBytes)]) else { return false }
-            index += Delivery.srtMessageBytes
+        while let whole = bytes.readSlice(length: Delivery.srtMessageBytes) {
+            guard await message(whole) else { return false }
         }
-        carry += bytes[index...]
+        carry.writeImmutableBuffer(bytes)
         return true
     }
 
     /// Sends what is carried over, as a shorter last message.
     mutating func flush() async -> Bool {
-        guard !carry.isEmpty else { return true }
-        defer { carry.removeAll() }
-        return await message(carry[...])
+        guard carry.readableBytes > 0 else { return true }
+        defer { carry.clear() }
+        return await message(carry)
     }
 
-    private func message(_ bytes: ArraySlice<UInt8>) async -> Bool {
+    private func message(_ bytes: ByteBuffer) async -> Bool {
         while true {
-            switch bytes.withUnsafeBytes({ connection.trySend($0) }) {
+            switch bytes.withUnsafeReadableBytes({ connection.trySend($0) }) {
             case .sent: return true
             case .closed: return false
             case .full:

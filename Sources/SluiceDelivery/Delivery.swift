@@ -68,7 +68,9 @@ public final class Delivery: Sendable {
             let mux =
                 state.muxes[key]
                 ?? {
-                    let mux = StreamMux(source: source)
+                    let mux = StreamMux(source: source) { [config] in
+                        .milliseconds(config.current.readers.httpWriteIntervalMilliseconds)
+                    }
                     state.muxes[key] = mux
                     started = mux
                     return mux

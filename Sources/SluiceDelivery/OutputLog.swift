@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceCore
 import Synchronization
 
@@ -20,18 +21,30 @@ final class OutputLog: Sendable {
         var caughtUp = false
         var ended = false
         var released = false
+        /// When ``OutputLog/gathered`` last advanced.
+        var lastGathered: ContinuousClock.Instant?
 
         var end: UInt64 { first + UInt64(chunks.count) }
     }
 
     private let state = Mutex(State())
     private let tracker: StreamTracker
+    private let gatherInterval: @Sendable () -> Duration
     /// Advanced on every append; ended with the output. Readers wait on it.
     let appended = SequenceSignal()
+    /// Advanced on the first append after each gather interval; ended with the output. Readers
+    /// that gather output (HTTP) read once per advance, so a thousand of them make a few large
+    /// writes a second each instead of one per frame, and no reader needs a timer of its own.
+    let gathered = SequenceSignal()
 
     /// Creates an empty log whose bytes are accounted to `tracker` as the readers component.
-    init(tracker: StreamTracker) {
+    /// - Parameters:
+    ///   - tracker: The stream's memory tracker.
+    ///   - gatherInterval: How often ``gathered`` advances, read at every append (zero: at
+    ///     every append).
+    init(tracker: StreamTracker, gatherInterval: @escaping @Sendable () -> Duration) {
         self.tracker = tracker
+        self.gatherInterval = gatherInterval
     }
 
     /// Appends one frame's output.
@@ -40,20 +53,40 @@ final class OutputLog: Sendable {
     ///   - isKeyframe: Whether it opens a GOP.
     ///   - arrival: When its frame arrived.
     func append(_ bytes: [UInt8], isKeyframe: Bool, arrival: ContinuousClock.Instant) {
-        let end = state.withLock { state -> UInt64? in
+        let buffer = ByteBuffer(bytes: bytes)
+        let interval = gatherInterval()
+        let now = ContinuousClock.now
+        let appendedEnd = state.withLock { state -> (end: UInt64, gather: Bool)? in
             // The mux may finish a frame after the last reader left.
             guard !state.released else { return nil }
             let chunk = OutputChunk(
-                sequence: state.end, bytes: bytes, isKeyframe: isKeyframe, arrival: arrival,
+                sequence: state.end, bytes: buffer, isKeyframe: isKeyframe, arrival: arrival,
                 offset: state.totalBytes)
             state.chunks.append(chunk)
             if isKeyframe { state.keyframes.append(chunk.sequence) }
             state.bytes += bytes.count
             state.totalBytes += bytes.count
             tracker.addReaderBytes(bytes.count)
-            return state.end
+            let gather = state.lastGathered.map { now - $0 >= interval } ?? true
+            if gather { state.lastGathered = now }
+            return (state.end, gather)
         }
-        if let end { appended.advance(to: end) }
+        guard let appendedEnd else { return }
+        appended.advance(to: appendedEnd.end)
+        if appendedEnd.gather { gathered.advance(to: gathered.value + 1) }
+    }
+
+    /// Accounts bytes a reader's transport holds (written to its connection, not yet sent) to
+    /// the stream's `readers` component: they may be chunks the log has already dropped.
+    /// - Parameter delta: The change in bytes held.
+    func accountTransportBytes(_ delta: Int) {
+        if delta != 0 { tracker.addReaderBytes(delta) }
+    }
+
+    /// Wakes every waiting reader, so that each looks again at its state (cut, or left).
+    func wakeReaders() {
+        appended.wakeAll()
+        gathered.wakeAll()
     }
 
     /// Drops the output of GOPs whose keyframe arrived before `oldestArrival` (the buffer's
@@ -71,7 +104,7 @@ final class OutputLog: Sendable {
                 keyframe += 1
             }
             guard drop > 0 else { return }
-            let freed = state.chunks[..<drop].reduce(0) { $0 + $1.bytes.count }
+            let freed = state.chunks[..<drop].reduce(0) { $0 + $1.size }
             state.chunks.removeFirst(drop)
             state.keyframes.removeFirst(keyframe - 1)
             state.first += UInt64(drop)
@@ -87,13 +120,14 @@ final class OutputLog: Sendable {
             defer { state.caughtUp = true }
             return !state.caughtUp
         }
-        if changed { appended.wakeAll() }
+        if changed { wakeReaders() }
     }
 
     /// Ends the output: readers take what is left, then end.
     func end() {
         state.withLock { $0.ended = true }
         appended.end()
+        gathered.end()
     }
 
     /// Drops every chunk and takes its bytes off the stream's books.
@@ -108,6 +142,7 @@ final class OutputLog: Sendable {
             state.keyframes.removeAll()
         }
         appended.end()
+        gathered.end()
     }
 
     /// Whether the output has reached what the buffer held when the mux started.
@@ -190,10 +225,10 @@ final class OutputLog: Sendable {
             var chunks: [OutputChunk] = []
             var size = 0
             while index < state.chunks.count
-                && (chunks.isEmpty || size + state.chunks[index].bytes.count <= maxBytes)
+                && (chunks.isEmpty || size + state.chunks[index].size <= maxBytes)
             {
                 chunks.append(state.chunks[index])
-                size += state.chunks[index].bytes.count
+                size += state.chunks[index].size
                 index += 1
             }
             return .chunks(

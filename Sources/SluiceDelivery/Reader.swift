@@ -17,6 +17,9 @@ public final class Reader: Sendable {
     /// When it was accepted.
     public let startedAt: ContinuousClock.Instant
     let mux: StreamMux
+    /// Whether the reader, once at the live edge, reads once per ``OutputLog/gathered``
+    /// advance rather than at every frame: HTTP readers, whose cost is per write.
+    private let gathers: Bool
     private let start: BufferCursor.Start
     private let delivery: Delivery
     private let state: Mutex<State>
@@ -25,11 +28,16 @@ public final class Reader: Sendable {
         var position: OutputPosition?
         var skips = ReaderSkipHistory()
         var bytesSent = 0
+        /// Bytes its transport holds, as last reported (``holdInTransport(_:)``).
+        var inTransport = 0
         var lag = ReaderLag(media: .zero, bytes: 0)
         var cut: ReaderCutReason?
         var left = false
         var finished = false
         var sentFirst = false
+        /// The ``OutputLog/gathered`` value at the reader's last read, when that read reached the
+        /// live edge: a gathering reader waits for it to advance before reading again.
+        var gatheredAtEdge: UInt64?
         /// Whether the reader has been within the lag bounds: a reader that starts at the oldest
         /// keyframe replays the buffer first, behind the live edge by design, and the policy
         /// applies once it has caught up.
@@ -48,6 +56,7 @@ public final class Reader: Sendable {
         self.start = start
         self.mux = mux
         self.delivery = delivery
+        gathers = protocolName == .http
         startedAt = .now
         state = Mutex(State(reachedLive: start != .oldestKeyframe))
     }
@@ -65,6 +74,13 @@ public final class Reader: Sendable {
             let (reason, departed) = state.withLock { ($0.cut, $0.left) }
             if let reason { return .end(.cut(reason)) }
             if departed { return .end(.left) }
+            if gathers, let edge = state.withLock({ $0.gatheredAtEdge }), log.gathered.value <= edge,
+                !log.gathered.ended
+            {
+                await log.gathered.wait(beyond: edge)
+                continue
+            }
+            let gathered = log.gathered.value
             guard let position = state.withLock({ $0.position }) ?? log.start(start) else {
                 if log.appended.ended { return .end(.streamEnded) }
                 await log.appended.wait(beyond: seen)
@@ -81,11 +97,12 @@ public final class Reader: Sendable {
                 if replaying { decision = .keepGoing }
                 switch decision {
                 case .keepGoing:
-                    let size = chunks.reduce(0) { $0 + $1.bytes.count }
+                    let size = chunks.reduce(0) { $0 + $1.size }
                     let first = state.withLock { state in
                         state.position = next
                         state.lag = lag
                         state.bytesSent += size
+                        state.gatheredAtEdge = size >= lag.bytes ? gathered : nil
                         defer { state.sentFirst = true }
                         return !state.sentFirst
                     }
@@ -186,7 +203,7 @@ public final class Reader: Sendable {
             defer { state.hangUp = nil }
             return state.hangUp
         }
-        mux.log.appended.wakeAll()
+        mux.log.wakeReaders()
         hangUp?()
     }
 
@@ -198,7 +215,20 @@ public final class Reader: Sendable {
             defer { state.left = true }
             return !state.left
         }
-        if first { mux.log.appended.wakeAll() }
+        if first { mux.log.wakeReaders() }
+    }
+
+    /// Notes how many bytes the reader's transport holds: output handed to the connection and not
+    /// yet sent. They count toward the stream's `readers` memory component until the reader
+    /// finishes, since the log may have dropped the chunks they share.
+    /// - Parameter bytes: The bytes held now.
+    public func holdInTransport(_ bytes: Int) {
+        let delta = state.withLock { state -> Int in
+            guard !state.finished else { return 0 }
+            defer { state.inTransport = bytes }
+            return bytes - state.inTransport
+        }
+        mux.log.accountTransportBytes(delta)
     }
 
     /// Why the server disconnected the reader, if it did.
@@ -208,12 +238,14 @@ public final class Reader: Sendable {
     /// - Parameter end: Why it ended, as the transport saw it; a cut (which breaks the
     ///   transport off) is reported as the cut.
     public func finish(_ end: ReaderEnd) {
-        let reported = state.withLock { state -> ReaderEnd? in
-            guard !state.finished else { return nil }
+        let (reported, held) = state.withLock { state -> (ReaderEnd?, Int) in
+            guard !state.finished else { return (nil, 0) }
             state.finished = true
-            return state.cut.map(ReaderEnd.cut) ?? end
+            defer { state.inTransport = 0 }
+            return (state.cut.map(ReaderEnd.cut) ?? end, state.inTransport)
         }
         guard let reported else { return }
+        mux.log.accountTransportBytes(-held)
         delivery.remove(self, end: reported)
     }
 
@@ -223,7 +255,8 @@ public final class Reader: Sendable {
             ReaderStatus(
                 id: id, stream: stream.value, protocolName: protocolName, peer: peer,
                 uptimeSeconds: (ContinuousClock.now - startedAt).inSeconds, bytesSent: state.bytesSent,
-                lagSeconds: state.lag.media.inSeconds, lagBytes: state.lag.bytes, skips: state.skips.total)
+                lagSeconds: state.lag.media.inSeconds, lagBytes: state.lag.bytes, skips: state.skips.total,
+                queuedBytes: state.inTransport)
         }
     }
 }

@@ -18,4 +18,7 @@ public struct ReaderStatus: Sendable {
     public var lagBytes: Int
     /// Times it was moved forward to the newest keyframe.
     public var skips: Int
+    /// Bytes its transport holds, handed to the connection and not yet sent (HTTP readers;
+    /// part of the stream's `readers` memory component).
+    public var queuedBytes: Int
 }

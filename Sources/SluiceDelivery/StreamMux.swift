@@ -15,9 +15,12 @@ final class StreamMux: Sendable {
     /// The most frames muxed before the log is trimmed and other tasks get a turn.
     private static let batch = 64
 
-    init(source: MuxSource) {
+    /// - Parameters:
+    ///   - source: The stream.
+    ///   - gatherInterval: How often gathering readers read (see ``OutputLog/gathered``).
+    init(source: MuxSource, gatherInterval: @escaping @Sendable () -> Duration) {
         self.source = source
-        log = OutputLog(tracker: source.buffer.tracker)
+        log = OutputLog(tracker: source.buffer.tracker, gatherInterval: gatherInterval)
     }
 
     /// Starts muxing.

@@ -127,6 +127,33 @@ extension Integration {
             quiet.connection.close()
         }
 
+        @Test func whatAStalledHTTPReadersConnectionHoldsIsOnTheBooks() async throws {
+            let server = try TestServer(http: true) {
+                // Never moved forward or cut: its backlog stays in its connection.
+                $0.readers.maxLagMilliseconds = 600_000
+                $0.readers.maxLagBytes = ByteSize(bytes: 1 << 30)
+            }
+            let port = try await waitFor("the HTTP port") { server.server.httpPort }
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: server.url(streamID: "live/stall"),
+                extraInput: ["-stream_loop", "-1"])
+            defer { publisher.process.terminate() }
+            let stream = try await server.waitForLiveStream("live/stall")
+            let client = try StalledClient(port: port, path: "/streams/live/stall.ts")
+            // Once the kernel's buffers are full, the connection itself holds output.
+            let queued = try await waitFor("the reader's connection to hold a backlog", timeout: 60) {
+                server.server.delivery.readers.first.map(\.queuedBytes).flatMap { $0 >= 64 << 10 ? $0 : nil }
+            }
+            #expect(stream.tracker.bytes(.readers) >= queued)
+            #expect(server.server.memory.status.accountedBytes >= queued)
+            client.close()
+            // With its last reader gone, the stream's output and the connection's are off the books.
+            try await waitUntil("the readers component to empty", timeout: 10) {
+                stream.tracker.bytes(.readers) == 0
+            }
+            #expect(stream.buffer.counters.framesDropped.isEmpty)
+        }
+
         @Test func aSlowReaderIsSkippedThenCutAndHoldsNoMemory() async throws {
             let server = try TestServer(http: true) {
                 $0.readers.maxLagBytes = ByteSize(bytes: 64 << 10)
@@ -166,4 +193,33 @@ extension Integration {
             publisher.process.terminate()
         }
     }
+}
+
+/// An HTTP client that asks for a stream and never reads it, with the smallest receive buffer
+/// the kernel allows.
+private final class StalledClient {
+    private let fd: Int32
+
+    init(port: Int, path: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var smallest: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallest, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    }
+
+    func close() { Glibc.close(fd) }
 }

@@ -26,6 +26,7 @@ extension Config {
         config.readers.maxSkips = 5
         config.readers.maxPerStream = 50
         config.readers.maxTotal = 500
+        config.readers.httpWriteIntervalMilliseconds = 40
         config.memory.globalLimit = .bytes(ByteSize(bytes: 2 << 30))
         config.memory.autoFraction = 0.5
         config.memory.perStreamLimit = ByteSize(bytes: 100 << 20)

@@ -35,6 +35,8 @@ extension Config {
         ConfigKey("readers.max_skips", \.readers.maxSkips, .integer(in: 0...1000)),
         ConfigKey("readers.max_per_stream", \.readers.maxPerStream, .integer(in: 0...100_000)),
         ConfigKey("readers.max_total", \.readers.maxTotal, .integer(in: 0...1_000_000)),
+        ConfigKey(
+            "readers.http_write_interval_ms", \.readers.httpWriteIntervalMilliseconds, .integer(in: 0...1000)),
 
         ConfigKey("memory.global_limit", \.memory.globalLimit, .globalLimit(in: (16 << 20)...(1 << 50))),
         ConfigKey("memory.auto_fraction", \.memory.autoFraction, .fraction(above: 0, upTo: 1)),

@@ -113,6 +113,11 @@ public struct Config: Sendable, Equatable {
         public var maxPerStream = 200
         /// `readers.max_total`: the most readers the server serves at once.
         public var maxTotal = 2000
+        /// `readers.http_write_interval_ms`: how long an HTTP reader that has caught up with the
+        /// live edge gathers output before its next write. Fewer, larger writes cost a fraction
+        /// of the CPU of one write per frame; players buffer far more than this. 0 writes every
+        /// frame as it comes.
+        public var httpWriteIntervalMilliseconds = 500
 
         /// The defaults.
         public init() {}

@@ -79,6 +79,8 @@ struct ReaderDetail: ResponseEncodable, Codable {
     var lagMilliseconds: Int
     var lagBytes: Int
     var skips: Int
+    /// Bytes handed to the connection and not yet sent.
+    var queuedBytes: Int
 }
 
 extension ReaderDetail {
@@ -86,7 +88,8 @@ extension ReaderDetail {
         self.init(
             id: reader.id, stream: reader.stream, protocol: reader.protocolName.rawValue, peer: reader.peer,
             uptimeSeconds: reader.uptimeSeconds, bytesSent: reader.bytesSent,
-            lagMilliseconds: Int(reader.lagSeconds * 1000), lagBytes: reader.lagBytes, skips: reader.skips)
+            lagMilliseconds: Int(reader.lagSeconds * 1000), lagBytes: reader.lagBytes, skips: reader.skips,
+            queuedBytes: reader.queuedBytes)
     }
 }
 

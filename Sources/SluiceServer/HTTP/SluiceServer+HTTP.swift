@@ -21,7 +21,8 @@ extension SluiceServer {
         )
         .addRoutes(to: router)
         TransportStreamController(
-            ingest: ingest, delivery: delivery, authorization: ReadAuthorization(config: configuration)
+            ingest: ingest, delivery: delivery,
+            authorization: ReadAuthorization(config: configuration)
         )
         .addRoutes(to: router)
         ReadersController(delivery: delivery, authorization: authorization, logger: logger).addRoutes(
