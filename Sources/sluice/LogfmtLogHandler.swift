@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// Writes one `key=value` line per event to standard error (logfmt), so that every connect,
-/// refusal, live stream and disconnect is both readable and greppable by field.
+/// refusal, live stream and disconnect is both readable and greppable by field. Events are
+/// written by ``LogLineWriter`` on a thread of its own, never by the thread that logs.
 ///
 /// Messages, keys and values may carry what callers sent (stream ids, peers' text), so no
 /// control character is written as is: a newline would forge a line, and an escape sequence
@@ -24,10 +25,10 @@ struct LogfmtLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let line = Self.line(
-            timestamp: Date().formatted(.iso8601), level: event.level, message: event.message.description,
-            fields: merged.mapValues { "\($0)" })
-        FileHandle.standardError.write(Data(line.utf8))
+        LogLineWriter.standardError.write(
+            .init(
+                time: Date(), level: event.level, message: event.message.description,
+                fields: merged.mapValues { "\($0)" }))
     }
 
     /// One event as a logfmt line, fields sorted by key, ending in a newline.

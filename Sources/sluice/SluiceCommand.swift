@@ -29,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
+        // Whatever way the server stops, its last lines are written before the process ends.
+        defer { LogLineWriter.standardError.drain() }
         let logger = Logger(label: "sluice")
         let settings: Config
         do {

@@ -8,14 +8,28 @@ final class SluiceProcess: Sendable {
     private let stderrText = Mutex<String>("")
     private let outputClosed = Mutex<Bool>(false)
 
-    init(arguments: [String]) throws {
+    private let errors = Pipe()
+
+    /// Starts `sluice`.
+    /// - Parameters:
+    ///   - arguments: Its arguments.
+    ///   - readingOutput: Whether its output is read from the start; when not, nothing reads
+    ///     it until ``startReading()``, as with a log collector that stalls.
+    init(arguments: [String], readingOutput: Bool = true) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.sluiceBinary)
         process.arguments = arguments
-        let errors = Pipe()
         process.standardError = errors
         process.standardOutput = errors
         self.process = process
+        if readingOutput { startReading() }
+        try process.run()
+        // Only the child writes: the pipe reaches its end when the child's output does.
+        try errors.fileHandleForWriting.close()
+    }
+
+    /// Reads the process's output from here on.
+    func startReading() {
         errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard !data.isEmpty else {
@@ -25,9 +39,6 @@ final class SluiceProcess: Sendable {
             }
             self?.stderrText.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
-        // Only the child writes: the pipe reaches its end when the child's output does.
-        try errors.fileHandleForWriting.close()
     }
 
     deinit {
