@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceSRT
+import SluiceSystem
 import Testing
 
 extension Integration {
@@ -139,7 +140,7 @@ extension Integration {
                 extraInput: ["-stream_loop", "-1"])
             defer { publisher.process.terminate() }
             let stream = try await server.waitForLiveStream("live/stall")
-            let client = try StalledClient(port: port, path: "/streams/live/stall.ts")
+            let client = try StalledHTTPClient(port: port, path: "/streams/live/stall.ts")
             // Once the kernel's buffers are full, the connection itself holds output.
             let queued = try await waitFor("the reader's connection to hold a backlog", timeout: 60) {
                 server.server.delivery.readers.first.map(\.queuedBytes).flatMap { $0 >= 64 << 10 ? $0 : nil }
@@ -152,6 +153,69 @@ extension Integration {
                 stream.tracker.bytes(.readers) == 0
             }
             #expect(stream.buffer.counters.framesDropped.isEmpty)
+        }
+
+        @Test func memoryPressureMovesReadersThenRefusesThemThenCutsThemBeforeAnyPublisher() async throws {
+            let resident = ProcessMemory().residentBytes()
+            let limit = resident + (1 << 30)
+            let server = try TestServer(http: true) {
+                $0.memory.globalLimit = .bytes(ByteSize(bytes: limit))
+                $0.memory.monitorIntervalMilliseconds = 50
+                $0.memory.shedAfterMilliseconds = 3000
+                $0.srt.receiveBuffer = ByteSize(bytes: 1 << 20)
+                // Only memory pressure moves the reader: its own lag never would.
+                $0.readers.maxLagMilliseconds = 600_000
+                $0.readers.maxLagBytes = ByteSize(bytes: 1 << 30)
+            }
+            let memory = server.server.memory
+            let base = try await server.httpBase()
+            let port = try await waitFor("the HTTP port") { server.server.httpPort }
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: server.url(streamID: "live/pressed"),
+                extraInput: ["-stream_loop", "-1"])
+            defer { publisher.process.terminate() }
+            let stream = try await server.waitForLiveStream("live/pressed")
+            let stalled = try StalledHTTPClient(port: port, path: "/streams/live/pressed.ts")
+            defer { stalled.close() }
+            try await waitUntil("the stalled reader to fall behind a keyframe", timeout: 30) {
+                server.server.delivery.readers.first.map { $0.queuedBytes > 0 } ?? false
+            }
+            let hog = Hog()
+            func fill(toPressure ratio: Double) {
+                hog.resize(to: hog.bytes + Int(ratio * Double(limit)) - ProcessMemory().residentBytes())
+            }
+            func pressureSkips() -> Int {
+                server.log.messages("reader skipped to the newest keyframe").filter {
+                    $0.metadata["reason"] == "memory_pressure"
+                }.count
+            }
+
+            // Soft: the reader furthest behind goes to the newest keyframe, not toward its skips.
+            try await waitUntil("soft pressure to move the lagging reader", timeout: 15) {
+                fill(toPressure: 0.88)
+                return memory.status.level == .soft && pressureSkips() > 0
+            }
+            #expect(server.server.delivery.readers.count == 1, "moved, not cut")
+
+            // Hard (memory.refuse_new_streams_at): new readers are refused over SRT and HTTP.
+            try await waitUntil("hard pressure", timeout: 5) {
+                fill(toPressure: 0.965)
+                return memory.status.level == .hard
+            }
+            #expect(server.rejection(streamID: "#!::r=live/pressed,m=request") == .overload)
+            #expect(try await http("GET", base + "/streams/live/pressed.ts").status == 503)
+
+            // Critical: every reader is cut while the publisher, shed only after 3 s, still streams.
+            try await waitUntil("critical pressure to cut the reader", timeout: 5) {
+                fill(toPressure: 0.99)
+                return server.server.delivery.readers.isEmpty
+            }
+            #expect(!stream.isFinished, "readers go before any publisher")
+            let cut = try #require(server.log.messages("reader disconnected").first)
+            #expect(cut.metadata["reason"] == "memory_critical")
+            hog.resize(to: 0)
+            try await waitUntil("pressure to ease", timeout: 5) { memory.status.level == .none }
+            #expect(!stream.isFinished)
         }
 
         @Test func aSlowReaderIsSkippedThenCutAndHoldsNoMemory() async throws {
@@ -193,33 +257,4 @@ extension Integration {
             publisher.process.terminate()
         }
     }
-}
-
-/// An HTTP client that asks for a stream and never reads it, with the smallest receive buffer
-/// the kernel allows.
-private final class StalledClient {
-    private let fd: Int32
-
-    init(port: Int, path: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var smallest: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallest, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-    }
-
-    func close() { Glibc.close(fd) }
 }
