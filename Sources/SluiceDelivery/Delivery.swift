@@ -39,6 +39,9 @@ public final class Delivery: Sendable {
         self.logger = logger
     }
 
+    /// How long gathering (HTTP) readers gather output (`readers.http_write_interval_ms`).
+    var gatherInterval: Duration { .milliseconds(config.current.readers.httpWriteIntervalMilliseconds) }
+
     /// The lag policy in force.
     var lagPolicy: ReaderLagPolicy { ReaderLagPolicy(config.current.readers) }
 
@@ -68,9 +71,7 @@ public final class Delivery: Sendable {
             let mux =
                 state.muxes[key]
                 ?? {
-                    let mux = StreamMux(source: source) { [config] in
-                        .milliseconds(config.current.readers.httpWriteIntervalMilliseconds)
-                    }
+                    let mux = StreamMux(source: source) { [unowned self] in gatherInterval }
                     state.muxes[key] = mux
                     started = mux
                     return mux
@@ -104,14 +105,18 @@ public final class Delivery: Sendable {
     private func sweepReaders() async {
         while true {
             try? await Task.sleep(for: Self.sweepInterval)
-            let readers = state.withLock { state -> [Reader] in
+            let (readers, muxes) = state.withLock { state -> ([Reader], [StreamMux]) in
                 if state.readers.isEmpty { state.sweeping = false }
-                return Array(state.readers.values)
+                return (Array(state.readers.values), Array(state.muxes.values))
             }
             guard !readers.isEmpty else { return }
+            // A stream that pauses still lets its gathering readers have what came before.
+            for mux in muxes { mux.log.gatherIfDue() }
             let level = memory.status.level
             if level > .none && level < .critical {
-                let lags = readers.compactMap { reader in reader.lag.map { (id: reader.id, lag: $0) } }
+                let lags = readers.compactMap { reader in
+                    reader.lag.flatMap { reader.isOnlyGathering($0) ? nil : (id: reader.id, lag: $0) }
+                }
                 let moved = Set(ReaderPressurePolicy.readersToSkip(at: level, lags: lags))
                 for reader in readers where moved.contains(reader.id) { reader.skipForPressure() }
             }

@@ -21,8 +21,23 @@ final class OutputLog: Sendable {
         var caughtUp = false
         var ended = false
         var released = false
-        /// When ``OutputLog/gathered`` last advanced.
+        /// When ``OutputLog/gathered`` last advanced, and to what.
         var lastGathered: ContinuousClock.Instant?
+        var gathers: UInt64 = 0
+        /// `end` when ``OutputLog/gathered`` last advanced.
+        var gatheredEnd: UInt64 = 0
+
+        /// Advances the gather mark if `interval` has passed since the last and output came
+        /// since; the mark's new value if so.
+        mutating func gather(at now: ContinuousClock.Instant, every interval: Duration) -> UInt64? {
+            guard end > gatheredEnd, lastGathered.map({ now - $0 >= interval }) ?? true else {
+                return nil
+            }
+            lastGathered = now
+            gatheredEnd = end
+            gathers += 1
+            return gathers
+        }
 
         var end: UInt64 { first + UInt64(chunks.count) }
     }
@@ -56,7 +71,7 @@ final class OutputLog: Sendable {
         let buffer = ByteBuffer(bytes: bytes)
         let interval = gatherInterval()
         let now = ContinuousClock.now
-        let appendedEnd = state.withLock { state -> (end: UInt64, gather: Bool)? in
+        let appendedEnd = state.withLock { state -> (end: UInt64, gather: UInt64?)? in
             // The mux may finish a frame after the last reader left.
             guard !state.released else { return nil }
             let chunk = OutputChunk(
@@ -67,13 +82,20 @@ final class OutputLog: Sendable {
             state.bytes += bytes.count
             state.totalBytes += bytes.count
             tracker.addReaderBytes(bytes.count)
-            let gather = state.lastGathered.map { now - $0 >= interval } ?? true
-            if gather { state.lastGathered = now }
-            return (state.end, gather)
+            return (state.end, state.gather(at: now, every: interval))
         }
         guard let appendedEnd else { return }
         appended.advance(to: appendedEnd.end)
-        if appendedEnd.gather { gathered.advance(to: gathered.value + 1) }
+        if let mark = appendedEnd.gather { gathered.advance(to: mark) }
+    }
+
+    /// Advances the gather mark when the interval has passed with output appended since the
+    /// last mark: appends alone would hold that output back while a stream pauses.
+    func gatherIfDue() {
+        let interval = gatherInterval()
+        if let mark = state.withLock({ $0.gather(at: .now, every: interval) }) {
+            gathered.advance(to: mark)
+        }
     }
 
     /// Accounts bytes a reader's transport holds (written to its connection, not yet sent) to
@@ -181,10 +203,23 @@ final class OutputLog: Sendable {
     /// How far a reader at `position` is behind the live edge, if it has anything to read.
     func lag(at position: OutputPosition) -> ReaderLag? {
         state.withLock { state in
-            guard !position.awaitsKeyframe, position.sequence >= state.first, position.sequence < state.end
-            else { return nil }
+            guard !position.awaitsKeyframe, !state.chunks.isEmpty, position.sequence < state.end else {
+                return nil
+            }
+            guard position.sequence >= state.first else {
+                // Its chunks were dropped: it is at least as far behind as the oldest chunk held,
+                // and always behind the newest keyframe.
+                var lag = Self.lag(at: 0, in: state)
+                lag.isBehindNewestKeyframe = true
+                return lag
+            }
             return Self.lag(at: Int(position.sequence - state.first), in: state)
         }
+    }
+
+    /// Whether the chunks at `position` were dropped: a reader there must move on.
+    func hasDropped(_ position: OutputPosition) -> Bool {
+        state.withLock { position.sequence < $0.first }
     }
 
     private static func lag(at index: Int, in state: State) -> ReaderLag {

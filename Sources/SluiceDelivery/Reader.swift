@@ -64,26 +64,29 @@ public final class Reader: Sendable {
     /// The stream it reads.
     public var stream: StreamName { mux.source.name }
 
-    /// The next output to send, waiting for it if there is none yet.
+    /// The next output to send, waiting for it if there is none yet. A gathering (HTTP) reader
+    /// that reached the live edge at its last read first waits for the log's next gather mark.
     /// - Parameter maxBytes: About the most bytes to return (at least one chunk).
     /// - Returns: Chunks, or why the output is over for this reader.
     public func next(maxBytes: Int) async -> ReaderBatch {
         let log = mux.log
         while true {
-            let seen = log.appended.value
+            // Marks first: a cut or a departure after them wakes the waits below at once.
+            let seen = log.appended.mark
+            let gatherMark = log.gathered.mark
             let (reason, departed) = state.withLock { ($0.cut, $0.left) }
             if let reason { return .end(.cut(reason)) }
             if departed { return .end(.left) }
-            if gathers, let edge = state.withLock({ $0.gatheredAtEdge }), log.gathered.value <= edge,
+            if gathers, let edge = state.withLock({ $0.gatheredAtEdge }), gatherMark.value <= edge,
                 !log.gathered.ended
             {
-                await log.gathered.wait(beyond: edge)
+                await log.gathered.wait(past: gatherMark)
                 continue
             }
-            let gathered = log.gathered.value
+            let gathered = gatherMark.value
             guard let position = state.withLock({ $0.position }) ?? log.start(start) else {
                 if log.appended.ended { return .end(.streamEnded) }
-                await log.appended.wait(beyond: seen)
+                await log.appended.wait(past: seen)
                 continue
             }
             switch log.read(from: position, maxBytes: maxBytes) {
@@ -118,7 +121,7 @@ public final class Reader: Sendable {
                 skip(to: log.newestKeyframe, lag: state.withLock { $0.lag }, cause: .lag)
             case .caughtUp:
                 if protocolName == .snapshot && log.isCaughtUp { return .end(.reachedLiveEdge) }
-                await log.appended.wait(beyond: seen)
+                await log.appended.wait(past: seen)
             case .ended:
                 return .end(.streamEnded)
             }
@@ -143,11 +146,25 @@ public final class Reader: Sendable {
         guard let position = state.withLock({ $0.position }), let lag = mux.log.lag(at: position) else {
             return
         }
+        // What its next read would find: a client that stopped reading altogether gets there
+        // too, and is cut after readers.max_skips of these.
+        if mux.log.hasDropped(position) {
+            skip(to: mux.log.newestKeyframe, lag: lag, cause: .lag)
+            return
+        }
+        guard !isOnlyGathering(lag) else { return }
         switch decide(lag) {
         case .keepGoing: break
         case .skipToNewestKeyframe: skip(to: mux.log.newestKeyframe, lag: lag, cause: .lag)
         case .disconnect(let reason): cut(reason)
         }
+    }
+
+    /// Whether `lag` is no more than gathering makes: a gathering reader waits up to one gather
+    /// interval between reads, so the lag policy and memory pressure leave that much alone
+    /// (moving it would cost a healthy player a jump for nothing).
+    func isOnlyGathering(_ lag: ReaderLag) -> Bool {
+        gathers && lag.media <= delivery.gatherInterval + Delivery.sweepInterval
     }
 
     /// How far behind the live edge the reader is, once it has a place in the output.

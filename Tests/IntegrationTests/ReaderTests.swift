@@ -218,6 +218,35 @@ extension Integration {
             #expect(!stream.isFinished)
         }
 
+        @Test func anHTTPReaderGetsWhatCameBeforeAStreamPaused() async throws {
+            let server = try TestServer(http: true)
+            let base = try await server.httpBase()
+            let bytes = try RawPublisher.fixtureBytes("h264_aac.ts")
+            let pausing = try RawPublisher(port: server.port, streamID: "live/pausing")
+            defer { pausing.connection.close() }
+            try await pausing.send(Array(bytes.prefix(200_000)))
+            _ = try await server.waitForLiveStream("live/pausing")
+            // Unbuffered: the files hold every byte received so far.
+            let early = try ReaderProcess.curl(base + "/streams/live/pausing.ts", options: ["--no-buffer"])
+            defer { early.stop() }
+            try await waitUntil("the reader to be served") {
+                server.server.delivery.readers.first.map { $0.bytesSent > 0 } ?? false
+            }
+            // A burst well within one gather interval, then nothing: no later frame marks it.
+            try await pausing.send(Array(bytes[200_000..<300_000]))
+            try await Task.sleep(for: .seconds(2))
+            let late = try ReaderProcess.curl(
+                base + "/streams/live/pausing.ts?start=oldest", options: ["--no-buffer"])
+            defer { late.stop() }
+            try await Task.sleep(for: .seconds(1))
+            let tail = 7 * 188
+            let earlyBytes = try Data(contentsOf: URL(fileURLWithPath: early.file.path))
+            let lateBytes = try Data(contentsOf: URL(fileURLWithPath: late.file.path))
+            #expect(lateBytes.count > tail)
+            #expect(
+                earlyBytes.suffix(tail) == lateBytes.suffix(tail), "the early reader has the output's end")
+        }
+
         @Test func aSlowReaderIsSkippedThenCutAndHoldsNoMemory() async throws {
             let server = try TestServer(http: true) {
                 $0.readers.maxLagBytes = ByteSize(bytes: 64 << 10)

@@ -92,6 +92,11 @@ import Testing
         (#"{"memory": {"soft": 0.9, "hard": 0.85}}"#, "memory.hard", "above memory.soft"),
         (#"{"memory": {"critical": 0.9}}"#, "memory.critical", "above memory.hard"),
         (#"{"memory": {"critical": 1.0}}"#, "memory.critical", "below 1"),
+        (
+            #"{"readers": {"max_lag_ms": 800, "http_write_interval_ms": 500}}"#,
+            "readers.http_write_interval_ms",
+            "at most half of readers.max_lag_ms"
+        ),
         (#"{"memory": {"soft": 0}}"#, "memory.soft", "above 0"),
         (#"{"memory": {"soft": "high"}}"#, "memory.soft", "expected a number"),
         (#"{"memory": {"auto_fraction": 1.5}}"#, "memory.auto_fraction", "at most 1"),

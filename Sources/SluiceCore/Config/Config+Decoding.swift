@@ -78,6 +78,13 @@ extension Config {
                 key: "memory.hysteresis",
                 reason: "must be below memory.soft (\(memory.soft)), got \(memory.hysteresis)")
         }
+        guard readers.httpWriteIntervalMilliseconds * 2 <= readers.maxLagMilliseconds else {
+            throw ConfigError(
+                key: "readers.http_write_interval_ms",
+                reason:
+                    "must be at most half of readers.max_lag_ms (\(readers.maxLagMilliseconds)), got \(readers.httpWriteIntervalMilliseconds): a reader waits that long between writes"
+            )
+        }
         if !http.listen.isLoopback && http.adminToken == nil {
             throw ConfigError(
                 key: "http.admin_token",

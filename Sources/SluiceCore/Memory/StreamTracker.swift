@@ -7,7 +7,8 @@ import Synchronization
 /// frame's held size when it keeps the frame and subtracts the same size when it lets go of
 /// it, under its own lock, in the same step as the frame is stored or released. The demux and
 /// SRT components are fixed sizes set when the connection is set up. The readers component
-/// moves with the stream's shared output (see ``addReaderBytes(_:)``).
+/// moves with the stream's shared output and what full reader connections hold unsent (see
+/// ``addReaderBytes(_:)``).
 public final class StreamTracker: Sendable {
     /// The stream's name.
     public let name: String
@@ -91,7 +92,8 @@ public final class StreamTracker: Sendable {
     }
 
     /// Accounts output bytes held for the stream's readers (positive) or released (negative),
-    /// in the step that keeps or drops them.
+    /// in the step that keeps or drops them: the shared output, and what a full reader
+    /// connection holds unsent.
     /// - Parameter bytes: The change.
     public func addReaderBytes(_ bytes: Int) {
         readerBytes.add(bytes, ordering: .relaxed)

@@ -102,16 +102,19 @@ struct TransportStreamController: Sendable {
                         try await writer.finish(nil)
                         return
                     case .chunks(let chunks):
-                        // What the connection holds unsent may be chunks the log has dropped, so
-                        // it is on the books, counted before the write (which waits while the
-                        // connection is full). A writable connection holds less than its high
-                        // water mark of recent output, which the log still holds and counts; only
-                        // a full one is asked for its backlog, which keeps the ask (a hop to its
-                        // event loop) off the path of readers that keep up.
-                        let queued =
-                            channel.isWritable
-                            ? 0 : try await channel.getOption(ChannelOptions.bufferedWritableBytes).get()
-                        reader.holdInTransport(queued + chunks.reduce(0) { $0 + $1.size })
+                        // What a full connection holds unsent may be chunks the log has since
+                        // dropped, so it goes on the books, with this batch, before the write
+                        // (which waits while the connection is full). A writable connection holds
+                        // less than its high water mark of recent output, which the log still
+                        // holds and counts; asking for the backlog (a hop to the connection's
+                        // event loop) only when full keeps the ask off readers that keep up.
+                        if channel.isWritable {
+                            reader.holdInTransport(0)
+                        } else {
+                            let queued = try await channel.getOption(ChannelOptions.bufferedWritableBytes)
+                                .get()
+                            reader.holdInTransport(queued + chunks.reduce(0) { $0 + $1.size })
+                        }
                         try await writer.write(contentsOf: chunks.lazy.map(\.bytes))
                     }
                 }
