@@ -91,14 +91,7 @@ public final class Reader: Sendable {
             }
             switch log.read(from: position, maxBytes: maxBytes) {
             case .chunks(let chunks, let next, let lag):
-                var decision = delivery.lagPolicy.decide(
-                    lag: lag, skips: state.withLock { $0.skips }, now: .now)
-                let replaying = state.withLock { state in
-                    if decision == .keepGoing { state.reachedLive = true }
-                    return !state.reachedLive
-                }
-                if replaying { decision = .keepGoing }
-                switch decision {
+                switch decide(lag) {
                 case .keepGoing:
                     let size = chunks.reduce(0) { $0 + $1.size }
                     let first = state.withLock { state in

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceIngest
 import SluiceSRT
 import SluiceSystem
 import Testing
@@ -128,19 +129,31 @@ extension Integration {
             quiet.connection.close()
         }
 
+        /// A publisher looping the fixture as `name`, live, and an HTTP client that asks for it
+        /// and never reads.
+        private static func stalledReader(of name: String, on server: TestServer) async throws -> (
+            Publisher, IngestSession, StalledHTTPClient
+        ) {
+            let port = try await waitFor("the HTTP port") { server.server.httpPort }
+            let publisher = try Publisher(
+                fixture: "h264_aac.ts", url: server.url(streamID: name), extraInput: ["-stream_loop", "-1"])
+            do {
+                let stream = try await server.waitForLiveStream(name)
+                return (publisher, stream, try StalledHTTPClient(port: port, path: "/streams/\(name).ts"))
+            } catch {
+                publisher.process.terminate()
+                throw error
+            }
+        }
+
         @Test func whatAStalledHTTPReadersConnectionHoldsIsOnTheBooks() async throws {
             let server = try TestServer(http: true) {
                 // Never moved forward or cut: its backlog stays in its connection.
                 $0.readers.maxLagMilliseconds = 600_000
                 $0.readers.maxLagBytes = ByteSize(bytes: 1 << 30)
             }
-            let port = try await waitFor("the HTTP port") { server.server.httpPort }
-            let publisher = try Publisher(
-                fixture: "h264_aac.ts", url: server.url(streamID: "live/stall"),
-                extraInput: ["-stream_loop", "-1"])
+            let (publisher, stream, client) = try await Self.stalledReader(of: "live/stall", on: server)
             defer { publisher.process.terminate() }
-            let stream = try await server.waitForLiveStream("live/stall")
-            let client = try StalledHTTPClient(port: port, path: "/streams/live/stall.ts")
             // Once the kernel's buffers are full, the connection itself holds output.
             let queued = try await waitFor("the reader's connection to hold a backlog", timeout: 60) {
                 server.server.delivery.readers.first.map(\.queuedBytes).flatMap { $0 >= 64 << 10 ? $0 : nil }
@@ -169,15 +182,10 @@ extension Integration {
             }
             let memory = server.server.memory
             let base = try await server.httpBase()
-            let port = try await waitFor("the HTTP port") { server.server.httpPort }
-            let publisher = try Publisher(
-                fixture: "h264_aac.ts", url: server.url(streamID: "live/pressed"),
-                extraInput: ["-stream_loop", "-1"])
+            let (publisher, stream, stalled) = try await Self.stalledReader(of: "live/pressed", on: server)
             defer { publisher.process.terminate() }
-            let stream = try await server.waitForLiveStream("live/pressed")
-            let stalled = try StalledHTTPClient(port: port, path: "/streams/live/pressed.ts")
             defer { stalled.close() }
-            try await waitUntil("the stalled reader to fall behind a keyframe", timeout: 30) {
+            try await waitUntil("the stalled reader's connection to fill", timeout: 30) {
                 server.server.delivery.readers.first.map { $0.queuedBytes > 0 } ?? false
             }
             let hog = Hog()
