@@ -33,7 +33,6 @@ let package = Package(
 
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CEpoll"),
-        .systemLibrary(name: "CFiber"),
 
         // Pure Swift: frames, GOP buffers, stream ids, configuration, memory control.
         // Knows nothing of C.
@@ -51,7 +50,7 @@ let package = Package(
         .target(
             name: "SluiceIngest",
             dependencies: [
-                "CFiber", "SluiceCore", "SluiceSRT", "SluiceDemux",
+                "SluiceCore", "SluiceSRT", "SluiceDemux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -132,7 +131,6 @@ let package = Package(
         .testTarget(name: "SluiceDemuxTests", dependencies: ["SluiceDemux", "SluiceCore"]),
         .testTarget(name: "SluiceSystemTests", dependencies: ["SluiceSystem", "SluiceCore"]),
         .testTarget(name: "SluiceClusterTests", dependencies: ["SluiceCluster"]),
-        .testTarget(name: "SluiceIngestTests", dependencies: ["SluiceIngest"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

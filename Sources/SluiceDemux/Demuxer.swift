@@ -14,8 +14,8 @@ public enum DemuxEvent {
 
 /// Demuxes a live MPEG-TS byte stream with libavformat into ``Frame``s.
 ///
-/// Used by one thread at a time. Every call waits on the ``ByteSource`` (Sluice's suspends the
-/// stream's fiber rather than block its worker).
+/// Used by one thread at a time: the stream's ingest thread. Every call blocks on the
+/// ``ByteSource``.
 public final class Demuxer {
     /// The bytes of the demuxer's own read buffer (the AVIO buffer), for memory accounting.
     public static let ioBufferBytes = AVIOBridge.bufferSize

@@ -18,7 +18,7 @@ extension IngestService {
         }
     }
 
-    /// Registers a connection that passed the handshake and hands its session to a demux worker.
+    /// Registers a connection that passed the handshake and starts its session's thread.
     private func open(_ connection: SRTConnection, listener: Int) {
         let config = config.current
         // The handshake already vetted the id; parse it again for the name.
@@ -70,20 +70,23 @@ extension IngestService {
         claimName(of: session)
         observer.started(session)
         sessionThreads.enter()
-        demux(
-            DemuxWorker.Arrival(
-                session: session, idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
-                probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds)
-            ) { [self] in
-                // The name is free for a new publisher before the old buffer is released.
-                registry.remove(session)
-                releaseName(of: session)
-                // Counted before the release marks the session finished, so whoever sees it
-                // finished sees it counted.
-                endings.count((session.endReason ?? .ended).label)
-                session.release(controller: memory, logger: logger)
-                sessionThreads.leave()
-            })
+        let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
+        let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
+        let thread = Thread { [self] in
+            session.run(
+                idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory,
+                visible: frameVisibility, logger: logger)
+            // The name is free for a new publisher before the old buffer is released.
+            registry.remove(session)
+            releaseName(of: session)
+            // Counted before the release marks the session finished, so whoever sees it finished
+            // sees it counted.
+            endings.count((session.endReason ?? .ended).label)
+            session.release(controller: memory, logger: logger)
+            sessionThreads.leave()
+        }
+        thread.name = "ingest \(id.name)"
+        thread.start()
     }
 }
 

@@ -83,17 +83,19 @@ extension IngestService {
         }
         logger.info("relaying", metadata: ["stream": "\(name)", "owner": "\(owner)", "source": "\(address)"])
         sessionThreads.enter()
-        demux(
-            DemuxWorker.Arrival(
-                session: session, idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
-                probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds)
-            ) { [self] in
-                registry.remove(session)
-                relays.end(name)
-                endings.count((session.endReason ?? .ended).label)
-                session.release(controller: memory, logger: logger)
-                sessionThreads.leave()
-            })
+        let thread = Thread { [self] in
+            session.run(
+                idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
+                probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds), controller: memory,
+                visible: frameVisibility, logger: logger)
+            registry.remove(session)
+            relays.end(name)
+            endings.count((session.endReason ?? .ended).label)
+            session.release(controller: memory, logger: logger)
+            sessionThreads.leave()
+        }
+        thread.name = "ingest \(name)"
+        thread.start()
         for reader in relays.take(name, servingFrom: owner) { readers.serve(reader, reading: session) }
         lingerWhileRead(session)
     }

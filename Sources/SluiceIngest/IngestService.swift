@@ -40,7 +40,6 @@ public final class IngestService: Sendable {
 
     private struct Running: Sendable {
         var listeners: SRTListenerGroup
-        var workers: [DemuxWorker]
         var acceptDone: DispatchSemaphore
     }
 
@@ -81,13 +80,8 @@ public final class IngestService: Sendable {
             ),
             count: srt.receiveThreads.resolved(cores: ProcessInfo.processInfo.activeProcessorCount),
             handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
-        // A demux worker for each listener: each libsrt receive thread feeds one thread of
-        // demuxing, and the two grow together with `srt.receive_threads`.
-        let workers = try (0..<listeners.count).map {
-            try DemuxWorker(name: "demux-\($0)", controller: memory, visible: frameVisibility, logger: logger)
-        }
         let done = DispatchSemaphore(value: 0)
-        running.withLock { $0 = Running(listeners: listeners, workers: workers, acceptDone: done) }
+        running.withLock { $0 = Running(listeners: listeners, acceptDone: done) }
         let thread = Thread { [self] in
             acceptLoop(listeners)
             done.signal()
@@ -103,23 +97,6 @@ public final class IngestService: Sendable {
     }
 
     /// The port the SRT listener is bound to, once started.
-    /// Hands a session to the demux worker of the listener it came through (relays, which came
-    /// through none, to the first).
-    func demux(_ arrival: DemuxWorker.Arrival) {
-        guard let workers = running.withLock({ $0?.workers }), !workers.isEmpty else {
-            arrival.session.noteEnd(.shutdown)
-            arrival.session.connection.close()
-            arrival.afterward()
-            return
-        }
-        workers[max(arrival.session.listener, 0) % workers.count].start(arrival)
-    }
-
-    /// The kernel ids of the demux workers' threads.
-    public var demuxThreadIDs: [Int32] {
-        running.withLock { $0?.workers.map(\.threadID) ?? [] }
-    }
-
     public var port: UInt16? { running.withLock { $0?.listeners.port } }
 
     /// How many SRT listeners (each with its own libsrt receive thread) share the port.
@@ -161,7 +138,6 @@ public final class IngestService: Sendable {
         if sessionThreads.wait(timeout: .now() + 1.5) == .timedOut {
             logger.warning("some streams did not close in time")
         }
-        for worker in running.workers { worker.stop() }
         running.listeners.close()
         logger.info("stopped")
     }

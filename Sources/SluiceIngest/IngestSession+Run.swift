@@ -4,24 +4,27 @@ import SluiceCore
 import SluiceDemux
 
 extension IngestSession {
-    /// The session's life on its worker's thread: joins the controller's books, then
-    /// receives, demuxes, classifies and admits every frame until the input ends. It runs on
-    /// the session's fiber, which `source` suspends whenever no message is queued.
-    /// ``release(controller:logger:)`` follows.
+    /// The session's life on its own thread: joins the controller's books, then receives,
+    /// demuxes, classifies and admits every frame until the input ends. Every step blocks, so
+    /// it never runs on Swift's cooperative pool. ``release(controller:logger:)`` follows.
     /// - Parameters:
-    ///   - source: The connection's bytes, with the probe's deadline and bound.
     ///   - idleTimeout: How long the publisher may send nothing.
+    ///   - probeTimeout: How long the demuxer may take to find a video stream.
     ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - visible: Records how long after libsrt made its last message available each frame
     ///     is in the buffer.
     ///   - logger: Where the stream's going live is logged.
     func run(
-        source: SRTByteSource, idleTimeout: Duration, controller: MemoryController,
+        idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController,
         visible: LatencyHistogram, logger: Logger
     ) {
         thread.store(currentKernelThreadID(), ordering: .relaxed)
         controller.register(memory)
         applyIdleTimeout(idleTimeout)
+        // libavformat reads up to its probe size twice over while it opens the input and looks
+        // for the streams' parameters.
+        let source = SRTByteSource(
+            session: self, probeTimeout: probeTimeout, probeBytes: 2 * Int(Demuxer.probeBytes))
         let demuxer: Demuxer
         do {
             demuxer = try Demuxer(source: source)

@@ -7,10 +7,9 @@ import Synchronization
 /// One publisher's stream from accept to release: its connection, its frame buffer, its books
 /// and its totals.
 ///
-/// Its fiber, on the demux worker of its listener, reads the connection, demuxes, classifies and
-/// admits each frame, and when the input ends the worker releases everything (see
-/// `IngestSession+Run.swift` and ``DemuxWorker``). Everything else only reads it (readers
-/// through cursors into its buffer) or asks it to stop.
+/// One thread, the session's own, reads the connection, demuxes, classifies, admits each frame
+/// and, when the input ends, releases everything (see `IngestSession+Run.swift`). Everything
+/// else only reads it (readers through cursors into its buffer) or asks it to stop.
 public final class IngestSession: Sendable {
     /// The stream's name.
     public let name: StreamName
@@ -100,9 +99,8 @@ public final class IngestSession: Sendable {
     /// Bytes received from the publisher, before demuxing.
     public var bytesReceived: Int { receivedBytes.load(ordering: .relaxed) }
 
-    /// The kernel id of the demux worker's thread that reads the stream (as `top -H` and
-    /// `/proc/<pid>/task` show it), once it runs: which thread to look at when streams cost
-    /// more CPU than their bytes explain.
+    /// The kernel id of the session's thread (as `top -H` and `/proc/<pid>/task` show it), once
+    /// it runs: which thread to look at when one stream costs more CPU than its bytes explain.
     public var threadID: Int32? {
         let id = thread.load(ordering: .relaxed)
         return id == 0 ? nil : id
@@ -115,7 +113,7 @@ public final class IngestSession: Sendable {
     public var transportStatistics: SRTStatistics? { connection.statistics() }
 
     /// Sets how long the publisher may send nothing before the stream is dropped (at start and
-    /// on reload): the worker's next check of the stream applies it.
+    /// on reload): the session's next blocking receive gives up after that long.
     /// - Parameter timeout: `srt.idle_timeout_ms`.
     public func applyIdleTimeout(_ timeout: Duration) {
         idleTimeoutNanoseconds.store(Int64(timeout.inSeconds * 1e9), ordering: .relaxed)
@@ -134,8 +132,7 @@ public final class IngestSession: Sendable {
         (ContinuousClock.now - connectedAt) - .nanoseconds(lastFrameNanoseconds.load(ordering: .relaxed))
     }
 
-    /// Asks the stream to end: closes the connection, which its worker notices within a due
-    /// check (``DemuxWorker/dueCheckInterval``).
+    /// Asks the stream to end: closes the connection, which wakes its thread.
     /// - Parameter reason: Why; the first reason given is the one kept.
     public func stop(_ reason: DisconnectReason) {
         noteEnd(reason)

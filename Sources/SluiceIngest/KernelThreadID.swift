@@ -9,17 +9,3 @@ func currentKernelThreadID() -> Int32 {
     let path = String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     return path.split(separator: "/").last.flatMap { Int32($0) } ?? 0
 }
-
-/// Names the calling thread as `top -H`, `/proc/<pid>/task/<tid>/comm` and profilers show it
-/// (at most 15 bytes). Foundation's `Thread.name` does not reach the kernel on Linux, so
-/// threads created from the concurrency pool would otherwise all carry its name.
-/// - Parameter name: The name; longer names are cut.
-func nameCurrentThread(_ name: String) {
-    // `/proc/thread-self/comm` is the same setting as `prctl(PR_SET_NAME)`, which is variadic
-    // and so out of Swift's reach.
-    let fd = open("/proc/thread-self/comm", O_WRONLY)
-    guard fd >= 0 else { return }
-    defer { close(fd) }
-    let bytes = Array(name.utf8.prefix(15))
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-}

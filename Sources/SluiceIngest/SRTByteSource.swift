@@ -3,45 +3,38 @@ import SluiceCore
 import SluiceDemux
 import SluiceSRT
 
-/// Feeds the demuxer from a live SRT connection, on its ``DemuxWorker``'s thread.
+/// Feeds the demuxer from a live SRT connection, woken by data.
 ///
-/// The connection is non-blocking. While messages are queued they go to the demuxer one by one;
-/// when none is, the source suspends its session's fiber and the worker goes on with other
-/// streams, resuming it when libsrt's epoll says the connection is readable again, or when a
-/// deadline is due (see ``isDue(at:)``). A stream that sends nothing costs nothing between
-/// those checks.
+/// The session's thread sleeps in a blocking receive until libsrt has a message for it (at the
+/// message's play time), so a stream that sends nothing costs no CPU. A stream whose messages
+/// come faster than ``ReceivePacing/interval`` apart is drained in batches instead, one wakeup
+/// for several messages (see ``ReceivePacing``). The idle timeout is the receive's own timeout,
+/// not a poll; closing the connection wakes the receive at once.
 ///
 /// Bytes are not activity unless they demux to something: until the demuxer has found a video
 /// stream, reading stops at the probe's deadline or byte bound (`not_a_stream`), and once the
 /// stream is live, reading stops when no frame has come out for the idle timeout, however many
 /// bytes of garbage arrive.
+///
+/// The socket's receive mode and timeout are set here, on the session's own thread, just before
+/// each wait: a reload changes only the session's idle timeout, which the next wait applies.
 final class SRTByteSource: ByteSource {
-    /// The most messages read in one turn before the fiber lets the worker's other streams go
-    /// first: a publisher far faster than real time must not starve them.
-    static let messagesPerTurn = 64
-
     private let session: IngestSession
     private let connection: SRTConnection
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
     private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
-    private var messagesThisTurn = 0
-    /// Whether libsrt said the last receive's socket was readable (an epoll wake or a message
-    /// just read): an empty receive costs libsrt a thrown C++ exception, so a source that read
-    /// everything asks whether more is queued before receiving again.
-    private var mayBeReadable = true
-
-    /// Hands the thread back to the worker until the connection may have something; set by
-    /// the worker once the session's fiber exists.
-    var suspend: () -> Void = {}
+    private var pacing = ReceivePacing()
+    /// The receive timeout in force on the socket; `nil` until the first wait sets it.
+    private var blockingTimeout: Duration?
 
     /// Whether the source ended because the publisher went idle, or sent only garbage.
     private(set) var wentIdle = false
     /// Whether the source ended because the probe found no stream in time.
     private(set) var probeExpired = false
     /// When libsrt made the last message handed out available (its play time): the frame the
-    /// demuxer returns next was completed by it, so a worker that falls behind shows in how
-    /// long ago this was.
+    /// demuxer returns next was completed by it, so batching and a thread that falls behind
+    /// both show in how long ago this was.
     private var lastReady = SRTInstant.now
 
     /// How long ago libsrt made the last message handed out available.
@@ -63,23 +56,6 @@ final class SRTByteSource: ByteSource {
     /// The demuxer has found the streams: from now on, frames are what count as activity.
     func endProbe() {
         probe = nil
-    }
-
-    /// Whether the suspended source has something to say with no data: its connection was
-    /// closed (libsrt's epoll does not report a local close), or its probe or idle deadline
-    /// passed. The worker asks this of every source a few times a second; it reads only
-    /// atomics and the clock.
-    /// - Parameter now: The current time.
-    func isDue(at now: ContinuousClock.Instant) -> Bool {
-        if connection.closed { return true }
-        if let probe, now >= probe.deadline { return true }
-        return session.sinceLastFrame >= session.idleTimeout
-    }
-
-    /// The worker found the connection readable (or broken).
-    func noteReadable() {
-        mayBeReadable = true
-        messagesThisTurn = 0
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
@@ -105,49 +81,58 @@ final class SRTByteSource: ByteSource {
         // Whole messages go straight into libavformat's buffer when they fit; one that might
         // not goes to the staging buffer and is handed out in pieces.
         let direct = buffer.count >= SRTConnection.maxMessageBytes
-        let target = direct ? buffer : staging
-        while true {
-            if messagesThisTurn >= Self.messagesPerTurn {
-                // Still readable: the worker's next wait reports it again at once.
-                suspend()
-                messagesThisTurn = 0
+        let result =
+            probe == nil && pacing.mode == .batched
+            ? drain(into: direct ? buffer : staging) : wait(into: direct ? buffer : staging)
+        switch result {
+        case .received(let count, let readyAt):
+            lastReady = readyAt
+            session.receivedBytes.add(count, ordering: .relaxed)
+            if direct { return .bytes(count) }
+            staged = 0..<count
+            return .bytes(takeStaged(into: buffer))
+        case .nothingQueued:
+            // The receive waited its whole timeout for a message: the probe's, or the idle one.
+            if let probe, ContinuousClock.now >= probe.deadline {
+                probeExpired = true
+            } else {
+                wentIdle = true
             }
-            if !mayBeReadable && !connection.isReadable {
-                if let end = expiry() { return end }
-                suspend()
-                continue
-            }
-            switch connection.receive(into: target) {
-            case .received(let count, let readyAt):
-                messagesThisTurn += 1
-                mayBeReadable = false
-                lastReady = readyAt
-                session.receivedBytes.add(count, ordering: .relaxed)
-                if direct { return .bytes(count) }
-                staged = 0..<count
-                return .bytes(takeStaged(into: buffer))
-            case .nothingQueued:
-                mayBeReadable = false
-                if let end = expiry() { return end }
-                suspend()
-            case .closed:
-                return .end
-            }
+            return .end
+        case .closed:
+            return .end
         }
     }
 
-    /// Ends the read if a deadline passed while nothing was queued.
-    private func expiry() -> ByteSourceRead? {
-        if connection.closed { return .end }
-        if let probe, ContinuousClock.now >= probe.deadline {
-            probeExpired = true
-            return .end
+    /// Sleeps in libsrt until a message is ready, the timeout passes or the connection closes.
+    private func wait(into target: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
+        // A sender that goes quiet while it is being probed is waited for no longer than the
+        // probe.
+        var timeout = session.idleTimeout
+        if let probe { timeout = min(timeout, max(probe.deadline - .now, .milliseconds(1))) }
+        if blockingTimeout != timeout {
+            guard (try? connection.setBlocking(timeoutMilliseconds: timeout.wholeMilliseconds)) != nil else {
+                return .closed
+            }
+            blockingTimeout = timeout
         }
-        if session.sinceLastFrame >= session.idleTimeout {
-            wentIdle = true
-            return .end
-        }
-        return nil
+        let asleep = ContinuousClock.now
+        let result = connection.receive(into: target)
+        let woke = ContinuousClock.now
+        if case .received = result, probe == nil { pacing.messageArrived(after: woke - asleep) }
+        return result
+    }
+
+    /// Takes what is ready without waiting; when nothing is, sleeps one interval and looks
+    /// again. Two empty looks in a row hand the stream back to ``wait(into:)``. The socket stays
+    /// blocking: it is only read when libsrt says a message is ready.
+    private func drain(into target: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
+        if connection.isReadable { return connection.receive(into: target) }
+        Thread.sleep(forTimeInterval: pacing.interval.inSeconds)
+        let found = connection.isReadable
+        pacing.drained(found: found)
+        if found { return connection.receive(into: target) }
+        return pacing.mode == .batched ? drain(into: target) : wait(into: target)
     }
 
     private func takeStaged(into buffer: UnsafeMutableRawBufferPointer) -> Int {

@@ -8,7 +8,7 @@ import SluiceCore
 /// - Resident size from `/proc/self/statm` (cheap: read on every monitor tick).
 /// - Heap in use and free inside malloc's arenas from `mallinfo2` (free heap is fragmentation
 ///   until `malloc_trim` returns it). `mallinfo2` walks every free chunk of every arena while
-///   holding each arena's lock, which stalls the demux workers' allocations: with hundreds of
+///   holding each arena's lock, which stalls the ingest threads' allocations: with hundreds of
 ///   streams it cost 5% of the process's CPU at four readings a second. It is read at most every two
 ///   seconds, and afresh after a release.
 /// - The container's usage from its cgroup, and the system's MemAvailable.
@@ -45,7 +45,7 @@ public struct ProcessMemory: MemoryProbe {
         heap.invalidate()
     }
 
-    /// Limits the number of glibc malloc arenas. With a libsrt thread per connection, glibc would
+    /// Limits the number of glibc malloc arenas. With one thread per stream, glibc would
     /// otherwise create up to eight arenas per core, each holding its own free memory.
     /// - Parameter count: The most arenas; 0 leaves glibc's default.
     /// - Returns: Whether glibc accepted it.

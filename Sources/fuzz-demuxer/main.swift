@@ -36,7 +36,7 @@ final class InputByteSource: ByteSource {
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let demuxer = try? Demuxer(source: InputByteSource(UnsafeBufferPointer(start: data, count: size)))
     else { return 0 }
-    // Damaged packets are skipped as ingest skips them; only the end stops it.
+    // Damaged packets are skipped as the ingest thread skips them; only the end stops it.
     while true {
         if case .end = demuxer.next() { break }
     }

@@ -22,7 +22,7 @@ public enum InsertOutcome: Sendable, Equatable {
 
 /// One stream's recent frames, grouped into GOPs that each start at a video keyframe.
 ///
-/// One writer (the stream's demuxer) inserts; the memory controller evicts through one
+/// One writer (the stream's ingest thread) inserts; the memory controller evicts through one
 /// narrow door, ``evict(_:bytes:)``; readers read from a ``BufferCursor`` and never hold
 /// anything back. Every change happens under the buffer's own lock and is reported to the
 /// stream's ``StreamTracker`` in the same step, so the accounted bytes always equal the bytes

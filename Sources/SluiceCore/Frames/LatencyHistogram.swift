@@ -2,8 +2,8 @@ import Synchronization
 
 /// A histogram of short durations with fixed buckets, recorded from many threads.
 ///
-/// Every stream records each frame here, from several demux workers, so a record takes no
-/// lock: with many threads on a few cores, a lock whose holder is preempted leaves the others
+/// Every stream's ingest thread records each frame here, so a record takes no lock: with
+/// hundreds of threads on a few cores, a lock whose holder is preempted leaves the others
 /// spinning (a profile of 200 streams found a quarter of the process's CPU in one such lock).
 /// Each bucket is a counter of its own; the count is their total, so a snapshot taken during
 /// records may lag by a few observations but its count always matches its buckets.

@@ -1,4 +1,4 @@
-/// The data path's side of the budget: every frame a stream's demuxer produces passes here
+/// The data path's side of the budget: every frame a stream's ingest thread demuxes passes here
 /// on its way into the stream's buffer.
 ///
 /// In order: the stream's and the global allocation-rate buckets; then, when the insert would

@@ -3,8 +3,8 @@ import Synchronization
 /// A token bucket on bytes: it refills at `rate` bytes per second up to `burst` bytes, and a
 /// take succeeds only when the bucket holds enough.
 ///
-/// Every stream takes from the global bucket for every frame, from several demux workers, so
-/// the bucket takes no lock: with many threads on a few cores, a lock holder that is preempted
+/// Every stream's ingest thread takes from the global bucket for every frame, so the bucket
+/// takes no lock: with hundreds of threads on a few cores, a lock holder that is preempted
 /// leaves the others spinning (a profile of 200 streams found a quarter of the process's CPU
 /// in that spin). The bucket is kept as one instant instead of a count, the moment it will be
 /// full again (the generic cell rate algorithm): taking `n` bytes moves that moment `n / rate`

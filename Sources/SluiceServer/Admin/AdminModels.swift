@@ -61,7 +61,7 @@ struct StreamDetail: ResponseEncodable {
     var corruptPackets: Int
     /// The SRT listener (and libsrt receive thread) the publisher arrived through.
     var listener: Int
-    /// The kernel id of the demux worker thread that reads the stream, for `top -H`.
+    /// The kernel id of the session's thread, for `top -H`.
     var threadId: Int32?
     var readers: [ReaderDetail]
     /// Where the stream is forwarded (`forward` rules).

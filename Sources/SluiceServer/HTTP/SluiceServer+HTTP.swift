@@ -41,7 +41,7 @@ extension SluiceServer {
     static let requestTimeout = TimeAmount.seconds(10)
 
     /// The HTTP application on `http.listen`: a `Service` to run beside the server. HTTP runs on
-    /// SwiftNIO's event loops, apart from the demux workers, and a client that does not send a
+    /// SwiftNIO's event loops, apart from the ingest threads, and a client that does not send a
     /// whole request within ``requestTimeout`` is cut off, so a slow client stalls neither
     /// ingest nor other clients.
     public func buildHTTPApplication() -> some ApplicationProtocol {
