@@ -38,7 +38,8 @@ let package = Package(
         // Knows nothing of C.
         .target(name: "SluiceCore"),
 
-        // Process and container memory, behind the core's `MemoryProbe`.
+        // Process and container memory, behind the core's `MemoryProbe`; threads named where
+        // the kernel shows them.
         .target(name: "SluiceSystem", dependencies: ["CMalloc", "SluiceCore"]),
 
         // Thin wrappers over the C libraries.
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "SluiceIngest",
             dependencies: [
-                "SluiceCore", "SluiceSRT", "SluiceDemux",
+                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -61,7 +62,8 @@ let package = Package(
         .target(
             name: "SluiceDelivery",
             dependencies: [
-                "SluiceCore", "SluiceSRT", "SluiceDemux", .product(name: "Logging", package: "swift-log"),
+                "SluiceCore", "SluiceSRT", "SluiceDemux", "SluiceSystem",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceServer",
+                "SluiceServer", "SluiceSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

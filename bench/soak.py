@@ -62,7 +62,8 @@ def reading(pid, base):
     streams from `GET /api/memory`."""
     memory = get_json(base + "/api/memory")
     return {"resident": rss(pid), "fds": open_fds(pid), "threads": threads(pid),
-            "accounted": memory["accounted_bytes"], "level": memory["level"], "streams": len(memory["streams"])}
+            "accounted": memory["accounted_bytes"], "level": memory["level"], "streams": len(memory["streams"]),
+            "heap_in_use": memory.get("heap_in_use_bytes") or 0, "heap_free": memory.get("heap_free_bytes") or 0}
 
 
 def least_squares_slope(points):
@@ -272,7 +273,8 @@ def soak():
                 sample["t"] = time.time() - started
                 samples.append(sample)
                 log(f"{sample['t']:6.0f} s  resident {mib(sample['resident'])}  accounted "
-                    f"{mib(sample['accounted'])}  {sample['level']}  {sample['streams']} streams  "
+                    f"{mib(sample['accounted'])}  heap {mib(sample['heap_in_use'])} used, "
+                    f"{mib(sample['heap_free'])} free  {sample['level']}  {sample['streams']} streams  "
                     f"{sample['fds']} fds  {sample['threads']} threads")
             time.sleep(0.2)
         if readers:
@@ -307,6 +309,9 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
     slope = least_squares_slope([(s["t"], s["resident"]) for s in steady])
     mean = sum(s["resident"] for s in steady) / len(steady)
     percent = slope * 1800 / mean * 100
+    heap_slope = least_squares_slope([(s["t"], s["heap_in_use"]) for s in steady])
+    heap_mean = sum(s["heap_in_use"] for s in steady) / len(steady)
+    heap_percent = heap_slope * 1800 / max(heap_mean, 1) * 100
     load_reports = [steady_report] + churn.reports
     codes = {}
     for r in load_reports:
@@ -339,6 +344,10 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
          f"±{SLOPE_TARGET:g}%: {'met' if abs(percent) <= SLOPE_TARGET else 'MISSED'})"],
         ["resident min / max over steady state", f"{mib(min(s['resident'] for s in steady))} / "
                                                  f"{mib(max(s['resident'] for s in steady))}"],
+        ["heap in use (mallinfo2) at start / end of steady state",
+         f"{mib(steady[0]['heap_in_use'])} / {mib(steady[-1]['heap_in_use'])} (slope {heap_percent:+.2f}% per 30 min)"],
+        ["heap free inside malloc's arenas, min / max over steady state",
+         f"{mib(min(s['heap_free'] for s in steady))} / {mib(max(s['heap_free'] for s in steady))}"],
         ["accounted at end of steady state", mib(steady[-1]["accounted"])],
         ["accounted after every publisher left", f"**{after['accounted']} B** (target 0"
                                                  + ("" if drained else f"; not 0 within {DRAIN_SECONDS} s") + ")"],
@@ -359,7 +368,7 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
              + ("" if MINUTES == 30 else f" (SOAK_MINUTES={MINUTES:g}, not the 30 of a full soak)")
              + f"; fixture {fixture_mbps():.2f} Mbit/s H.264 + AAC ({FIXTURE.name}) paced by sluice-load on the "
                f"same {CORES} cores. Produced by `make soak` (`bench/soak.py`).",
-             f"Sampled every {SAMPLE_SECONDS:g} s: resident from /proc (VmRSS), accounted bytes and level from "
+             f"Sampled every {SAMPLE_SECONDS:g} s: resident from /proc (VmRSS), accounted bytes, level and heap (mallinfo2, read at most every 2 s) from "
              "`GET /api/memory`, descriptors from /proc/PID/fd, threads from /proc/PID/status. The slope is "
              f"fitted from {WARM_UP:.0f} s (buffers full) to the end and given as a share of the mean resident "
              f"size. \"After\" is read once no stream is left and {SETTLE_SECONDS} s more have passed; "

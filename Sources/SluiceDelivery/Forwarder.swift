@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceSRT
+import SluiceSystem
 import Synchronization
 
 /// Publishes one stream to one destination for as long as the stream is live.
@@ -169,7 +170,7 @@ final class Forwarder: Sendable {
         let latency = destination.latencyMilliseconds ?? delivery.config.current.srt.latencyMilliseconds
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<SRTConnection, SRTError>, Never>) in
-            let thread = Thread {
+            let thread = Thread(kernelName: "forward-connect") {
                 continuation.resume(
                     returning: Result { () throws(SRTError) in
                         try SRTCaller.connect(
@@ -178,7 +179,6 @@ final class Forwarder: Sendable {
                             keyLength: destination.keyLength)
                     })
             }
-            thread.name = "forward-connect"
             thread.start()
         }
         return try result.get()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceSRT
+import SluiceSystem
 
 extension IngestService {
     func acceptLoop(_ listeners: SRTListenerGroup) {
@@ -72,7 +73,7 @@ extension IngestService {
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
         let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
-        let thread = Thread { [self] in
+        let thread = Thread(kernelName: "ingest \(id.name)") { [self] in
             session.run(
                 idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory,
                 visible: frameVisibility, logger: logger)
@@ -85,7 +86,6 @@ extension IngestService {
             session.release(controller: memory, logger: logger)
             sessionThreads.leave()
         }
-        thread.name = "ingest \(id.name)"
         thread.start()
     }
 }

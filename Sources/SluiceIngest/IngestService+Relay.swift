@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceSRT
+import SluiceSystem
 
 extension IngestService {
     /// How long a relay stays up after its last reader left, so a reader that reconnects
@@ -20,8 +21,7 @@ extension IngestService {
     ///   - name: The stream it reads.
     func relay(_ reader: SRTConnection, reading name: StreamName) {
         guard relays.join(name, reader: reader) else { return }
-        let thread = Thread { [self] in startRelay(name) }
-        thread.name = "relay \(name)"
+        let thread = Thread(kernelName: "relay \(name)") { [self] in startRelay(name) }
         thread.start()
     }
 
@@ -83,7 +83,7 @@ extension IngestService {
         }
         logger.info("relaying", metadata: ["stream": "\(name)", "owner": "\(owner)", "source": "\(address)"])
         sessionThreads.enter()
-        let thread = Thread { [self] in
+        let thread = Thread(kernelName: "ingest \(name)") { [self] in
             session.run(
                 idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
                 probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds), controller: memory,
@@ -94,7 +94,6 @@ extension IngestService {
             session.release(controller: memory, logger: logger)
             sessionThreads.leave()
         }
-        thread.name = "ingest \(name)"
         thread.start()
         for reader in relays.take(name, servingFrom: owner) { readers.serve(reader, reading: session) }
         lingerWhileRead(session)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceSRT
+import SluiceSystem
 import Synchronization
 
 /// Sluice's SRT front door: the listener, the handshake that admits or refuses each caller,
@@ -82,11 +83,10 @@ public final class IngestService: Sendable {
             handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
         let done = DispatchSemaphore(value: 0)
         running.withLock { $0 = Running(listeners: listeners, acceptDone: done) }
-        let thread = Thread { [self] in
+        let thread = Thread(kernelName: "srt-accept") { [self] in
             acceptLoop(listeners)
             done.signal()
         }
-        thread.name = "srt-accept"
         thread.start()
         logger.info(
             "listening",

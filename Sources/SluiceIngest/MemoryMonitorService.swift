@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import SluiceCore
+import SluiceSystem
 import Synchronization
 
 /// The memory controller's heartbeat: ticks it every `memory.monitor_interval_ms` on a thread
@@ -31,7 +32,7 @@ public final class MemoryMonitorService: Sendable {
     /// Starts ticking.
     public func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [self] in
+        let thread = Thread(kernelName: "memory-monitor") { [self] in
             while !stopping.load(ordering: .acquiring) {
                 // Read each time: the interval is reloadable.
                 Thread.sleep(
@@ -40,7 +41,6 @@ public final class MemoryMonitorService: Sendable {
             }
             done.signal()
         }
-        thread.name = "memory-monitor"
         thread.start()
     }
 

@@ -89,10 +89,12 @@ public final class SluiceServer: Sendable {
     public var config: Config { configuration.current }
 
     /// Makes the settings that belong to the whole process and must come before threads start
-    /// allocating: the number of glibc malloc arenas (`memory.malloc_arena_max`).
+    /// allocating: the number of glibc malloc arenas (`memory.malloc_arena_max`) and the size
+    /// from which an allocation is a mapping of its own (`memory.malloc_mmap_threshold`).
     /// - Parameter config: The configuration.
     public static func prepareProcess(_ config: Config) {
         ProcessMemory.setMallocArenaMax(config.memory.mallocArenaMax)
+        ProcessMemory.setMallocMmapThreshold(config.memory.mallocMmapThreshold.bytes)
     }
 
     /// The server's services in start order: the monitors, the cluster membership, ingest,

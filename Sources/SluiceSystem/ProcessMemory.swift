@@ -55,6 +55,19 @@ public struct ProcessMemory: MemoryProbe {
         return cmalloc_set_arena_max(Int32(count)) == 1
     }
 
+    /// Fixes the size from which glibc gives each allocation its own mapping, returned to the
+    /// system as soon as it is freed. glibc otherwise raises that size every time it frees such
+    /// a mapping, up to 32 MiB: after the first large keyframe is released, every keyframe
+    /// comes from the arenas, where the holes that a sliding window of frames of every size
+    /// leaves keep resident memory creeping up while the buffers stay the same size.
+    /// - Parameter bytes: The threshold; 0 leaves glibc's sliding default.
+    /// - Returns: Whether glibc accepted it.
+    @discardableResult
+    public static func setMallocMmapThreshold(_ bytes: Int) -> Bool {
+        guard bytes > 0 else { return true }
+        return cmalloc_set_mmap_threshold(Int32(clamping: bytes)) == 1
+    }
+
     /// The machine's physical memory.
     public static var physicalMemory: Int {
         Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))

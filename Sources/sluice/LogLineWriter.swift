@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceSystem
 import Synchronization
 
 /// Formats and writes log events on a thread of its own, so that logging never blocks the
@@ -43,8 +44,7 @@ final class LogLineWriter: Sendable {
     init(descriptor: Int32, capacity: Int) {
         self.descriptor = descriptor
         self.capacity = capacity
-        let thread = Thread { [self] in run() }
-        thread.name = "sluice-log"
+        let thread = Thread(kernelName: "sluice-log") { [self] in run() }
         thread.start()
     }
 

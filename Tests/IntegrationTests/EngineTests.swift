@@ -94,6 +94,22 @@ extension Integration {
             #expect(status == 0, "\(output)")
         }
 
+        /// The threads the README names are named so in the kernel, where `top -H` and
+        /// profilers look: Foundation's own names never leave Foundation on Linux.
+        @Test func threadsCarryTheirNamesToTheKernel() async throws {
+            let server = try TestServer()
+            let publisher = try RawPublisher(port: server.port, streamID: "live/named")
+            defer { publisher.connection.close() }
+            try await publisher.send(Array(try RawPublisher.fixtureBytes("h264_aac.ts").prefix(300_000)))
+            let session = try await server.waitForLiveStream("live/named")
+            let names = try taskNames()
+            #expect(names.contains("srt-accept"), "\(names)")
+            #expect(names.contains("memory-monitor"), "\(names)")
+            let thread = try #require(session.threadID)
+            let name = try String(contentsOfFile: "/proc/self/task/\(thread)/comm", encoding: .utf8)
+            #expect(name == "ingest live/nam\n", "the kernel keeps 15 bytes")
+        }
+
         /// The names of this process's threads.
         func taskNames() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {

@@ -40,6 +40,7 @@ extension Config {
         config.memory.refuseNewStreamsAt = .soft
         config.memory.streamEstimate = ByteSize(bytes: 16 << 20)
         config.memory.mallocArenaMax = 4
+        config.memory.mallocMmapThreshold = ByteSize(bytes: 256 << 10)
         config.memory.allocationRate.perStreamBytesPerSecond = 1_000_000
         config.memory.allocationRate.globalBytesPerSecond = 2_000_000
         config.memory.allocationRate.burstBytes = ByteSize(bytes: 64 << 20)

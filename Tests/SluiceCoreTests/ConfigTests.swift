@@ -232,6 +232,7 @@ import Testing
             Config.restartOnlyKeys == [
                 "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
                 "srt.udp_receive_buffer", "srt.receive_threads", "http.listen", "memory.malloc_arena_max",
+                "memory.malloc_mmap_threshold",
                 "cluster.etcd.endpoints", "cluster.node_id", "cluster.advertise_srt",
                 "cluster.advertise_http",
                 "cluster.lease_ttl_ms", "cluster.prefix",

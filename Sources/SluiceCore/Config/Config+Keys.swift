@@ -56,6 +56,9 @@ extension Config {
         ConfigKey(
             "memory.malloc_arena_max", \.memory.mallocArenaMax, .integer(in: 0...256), restartOnly: true),
         ConfigKey(
+            "memory.malloc_mmap_threshold", \.memory.mallocMmapThreshold, .size(in: 0...(32 << 20)),
+            restartOnly: true),
+        ConfigKey(
             "memory.allocation_rate.per_stream_bytes_per_second",
             \.memory.allocationRate.perStreamBytesPerSecond, .integer(in: 1_000...(1 << 40))),
         ConfigKey(

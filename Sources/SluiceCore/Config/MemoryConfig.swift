@@ -54,6 +54,9 @@ public struct MemoryConfig: Sendable, Equatable {
     public var streamEstimate = ByteSize(bytes: 24 << 20)
     /// `memory.malloc_arena_max`: glibc malloc arenas (0 leaves glibc's default).
     public var mallocArenaMax = 2
+    /// `memory.malloc_mmap_threshold`: allocations from this size get a mapping of their own,
+    /// unmapped when freed (0 leaves glibc's sliding threshold).
+    public var mallocMmapThreshold = ByteSize(bytes: 128 << 10)
     /// `memory.allocation_rate.*`: token buckets on bytes admitted into buffers.
     public var allocationRate = AllocationRate()
 
