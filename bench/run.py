@@ -428,6 +428,10 @@ def engine_sluice(n, bps, receive_buffer):
         # The default admission estimate (24 MiB a stream) refuses a third of 1,000 streams on a
         # 24 GiB machine; 100 kbit/s streams with a 1 MiB receive buffer need far less.
         config["memory"] = {"stream_estimate": "4MiB"}
+        # sluice-load connects every caller before any of them sends, and 1,000 connects one
+        # after another take 4 to 5 s here: with the default 5 s probe deadline the first
+        # publishers were dropped as not_a_stream, with 1 to 9 messages received.
+        config["srt"]["probe_timeout_ms"] = 30_000
     process, base = start_sluice(config, f"engine-{n}")
     seen = {"profiles": []}
 
@@ -500,6 +504,10 @@ def engine():
                         if latency is not None else f"n/a (`{FRAME_LATENCY_METRIC}` not exported by this build)")
                      + f"; the floor received {floor_own['bytes'] / (1 << 20):.0f} MiB in "
                        f"{floor_own['messages']} messages on {floor_own['connections']} connections.")
+        not_streams = metric_sum(sluice_metrics, "sluice_streams_ended_total", "reason").get("not_a_stream", 0)
+        if not_streams:
+            notes.append(f"{n} streams: {not_streams:.0f} publishers were dropped as not_a_stream: the run "
+                         "measured fewer live streams than it connected.")
         if not met:
             notes.append(f"{n} streams MISSED its target; Sluice's CPU by thread over the steady window "
                          f"(% of one core): {profile or 'not sampled'}.")
@@ -513,7 +521,8 @@ def engine():
            "sending phase only (no connects or closes); threads are the most "
            "seen in that window. NAK'd: packets the receiver reported missing (most are retransmitted in "
            "time); unrecovered: packets the publisher dropped unsent, plus, for Sluice, those its libsrt "
-           f"dropped as too late to play. sluice-load runs on the same {CORES} cores.", *notes])
+           f"dropped as too late to play. sluice-load runs on the same {CORES} cores. At 1,000 streams "
+           "`srt.probe_timeout_ms` is 30 s: sluice-load connects every caller before any of them sends.", *notes])
 
 
 def saturation():
