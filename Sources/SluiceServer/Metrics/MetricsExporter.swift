@@ -5,7 +5,8 @@ import SluiceDelivery
 import SluiceIngest
 import SluiceSRT
 
-/// Renders `/metrics`: the Prometheus text exposition, produced with swift-prometheus.
+/// Renders `/metrics`: the Prometheus text exposition, the process-wide families through
+/// swift-prometheus and the per-stream ones through ``ExpositionText``.
 ///
 /// Every scrape builds a fresh registry from the server's state, so a stream's series exist
 /// exactly while it is live (no stale series), label cardinality is bounded by the live
@@ -22,7 +23,7 @@ struct MetricsExporter: Sendable {
         let registry = PrometheusCollectorRegistry()
         let families = Families(registry)
         exportProcess(families)
-        exportStreams(families)
+        let streamText = exportStreams(families)
         exportReceiveThreads(families)
         let totals = delivery.statistics.snapshot
         exportReaders(families, totals)
@@ -32,7 +33,7 @@ struct MetricsExporter: Sendable {
             descriptor: families.describe("sluice_build", "info", "Sluice build; the value is always 1"),
             labels: [("version", SluiceVersion.current)]
         ).set(to: 1.0)
-        return registry.emitToBuffer()
+        return registry.emitToBuffer() + streamText
             + histogram(
                 "sluice_frame_visible_latency_seconds",
                 "Time from libsrt handing over the message that completed a frame to the frame being in its buffer",
@@ -227,50 +228,58 @@ struct MetricsExporter: Sendable {
             "Estimated share of a receive thread's core one more publisher takes", load.perStream ?? 0)
     }
 
-    private func exportStreams(_ families: Families) {
+    /// The per-stream families, written as text (see ``ExpositionText``).
+    private func exportStreams(_ families: Families) -> [UInt8] {
         let streams = ingest.sessions
         families.gauge("sluice_streams_active", "", "Streams being published", Double(streams.count))
-        let memory = families.describe("sluice_stream_memory", "bytes", "Bytes a stream holds, by component")
-        let limit = families.describe("sluice_stream_limit", "bytes", "A stream's memory quota")
-        let gops = families.describe("sluice_stream_gops", "", "GOPs buffered")
-        let buffered = families.describe("sluice_stream_frames_buffered", "", "Frames buffered, by type")
-        let received = families.describe(
-            "sluice_stream_received_bytes", "total", "Bytes received from the publisher")
-        let dropped = families.describe("sluice_frames_dropped", "total", "Frames not kept, by reason")
-        let srt = SRTFamilies(families)
+        var memory: [([(String, String)], Double)] = []
+        var limit: [([(String, String)], Double)] = []
+        var gops: [([(String, String)], Double)] = []
+        var buffered: [([(String, String)], Double)] = []
+        var received: [([(String, String)], Double)] = []
+        var dropped: [([(String, String)], Double)] = []
+        var srt = SRTSeries()
         for stream in streams {
             let name = ("stream", stream.name.value)
             for component in MemoryComponent.allCases {
-                families.registry.makeGauge(
-                    descriptor: memory, labels: [name, ("component", component.rawValue)]
-                )
-                .set(to: Double(stream.tracker.bytes(component)))
+                memory.append(
+                    ([name, ("component", component.rawValue)], Double(stream.tracker.bytes(component))))
             }
-            families.registry.makeGauge(descriptor: limit, labels: [name]).set(
-                to: Double(stream.tracker.quota))
+            limit.append(([name], Double(stream.tracker.quota)))
             let summary = stream.buffer.summary
-            families.registry.makeGauge(descriptor: gops, labels: [name]).set(to: Double(summary.gops))
+            gops.append(([name], Double(summary.gops)))
             let frames = summary.frames
             let types: [(String, Int)] = [
                 ("I", frames[.i]), ("P", frames[.p]), ("B", frames[.b]), ("other", frames[.other]),
                 ("audio", frames[.audio]), ("metadata", frames[.metadata]),
             ]
-            for (type, count) in types {
-                families.registry.makeGauge(descriptor: buffered, labels: [name, ("type", type)]).set(
-                    to: Double(count))
-            }
-            families.registry.makeCounter(descriptor: received, labels: [name])
-                .increment(by: Int64(stream.bytesReceived))
+            for (type, count) in types { buffered.append(([name, ("type", type)], Double(count))) }
+            received.append(([name], Double(stream.bytesReceived)))
             var drops = stream.buffer.counters.framesDropped
             drops[.corrupt] = max(drops[.corrupt, default: 0], stream.corruptPacketCount)
             for reason in FrameDropReason.allCases {
-                families.registry.makeCounter(
-                    descriptor: dropped, labels: [name, ("reason", reason.rawValue)]
-                )
-                .increment(by: Int64(drops[reason, default: 0]))
+                dropped.append(([name, ("reason", reason.rawValue)], Double(drops[reason, default: 0])))
             }
-            if let stats = stream.transportStatistics { srt.export(stats, stream: name) }
+            if let stats = stream.transportStatistics { srt.add(stats, stream: name) }
         }
+        var text = ExpositionText()
+        text.family(
+            families.describe("sluice_stream_memory", "bytes", "Bytes a stream holds, by component"), .gauge,
+            memory)
+        text.family(
+            families.describe("sluice_stream_limit", "bytes", "A stream's memory quota"), .gauge, limit)
+        text.family(families.describe("sluice_stream_gops", "", "GOPs buffered"), .gauge, gops)
+        text.family(
+            families.describe("sluice_stream_frames_buffered", "", "Frames buffered, by type"), .gauge,
+            buffered)
+        text.family(
+            families.describe("sluice_stream_received_bytes", "total", "Bytes received from the publisher"),
+            .counter, received)
+        text.family(
+            families.describe("sluice_frames_dropped", "total", "Frames not kept, by reason"), .counter,
+            dropped)
+        srt.write(into: &text, families)
+        return text.bytes
     }
 }
 
@@ -308,40 +317,46 @@ private final class Families {
 }
 
 /// The per-publisher SRT families, from `srt_bstats`.
-private struct SRTFamilies {
-    let families: Families
-    let rtt: MetricNameDescriptor
-    let received: MetricNameDescriptor
-    let lost: MetricNameDescriptor
-    let retransmitted: MetricNameDescriptor
-    let dropped: MetricNameDescriptor
-    let rate: MetricNameDescriptor
-    let buffer: MetricNameDescriptor
+private struct SRTSeries {
+    private var rtt: [([(String, String)], Double)] = []
+    private var received: [([(String, String)], Double)] = []
+    private var lost: [([(String, String)], Double)] = []
+    private var retransmitted: [([(String, String)], Double)] = []
+    private var dropped: [([(String, String)], Double)] = []
+    private var rate: [([(String, String)], Double)] = []
+    private var buffer: [([(String, String)], Double)] = []
 
-    init(_ families: Families) {
-        self.families = families
-        rtt = families.describe("sluice_srt_rtt", "seconds", "SRT round-trip time")
-        received = families.describe("sluice_srt_packets_received", "total", "SRT packets received")
-        lost = families.describe("sluice_srt_packets_lost", "total", "SRT packets detected as lost")
-        retransmitted = families.describe(
-            "sluice_srt_packets_retransmitted", "total", "Retransmitted SRT packets received")
-        dropped = families.describe(
-            "sluice_srt_packets_dropped", "total", "SRT packets dropped as too late to play")
-        rate = families.describe("sluice_srt_receive_rate", "bits_per_second", "SRT receive rate")
-        buffer = families.describe(
-            "sluice_srt_receive_buffer", "milliseconds", "Media time in libsrt's receive buffer")
+    mutating func add(_ stats: SRTStatistics, stream: (String, String)) {
+        rtt.append(([stream], stats.rttSeconds))
+        received.append(([stream], Double(stats.packetsReceived)))
+        lost.append(([stream], Double(stats.packetsLost)))
+        retransmitted.append(([stream], Double(stats.packetsRetransmitted)))
+        dropped.append(([stream], Double(stats.packetsDropped)))
+        rate.append(([stream], stats.receiveRateBitsPerSecond))
+        buffer.append(([stream], Double(stats.receiveBufferMilliseconds)))
     }
 
-    func export(_ stats: SRTStatistics, stream: (String, String)) {
-        let registry = families.registry
-        registry.makeGauge(descriptor: rtt, labels: [stream]).set(to: stats.rttSeconds)
-        registry.makeCounter(descriptor: received, labels: [stream]).increment(by: stats.packetsReceived)
-        registry.makeCounter(descriptor: lost, labels: [stream]).increment(by: stats.packetsLost)
-        registry.makeCounter(descriptor: retransmitted, labels: [stream]).increment(
-            by: stats.packetsRetransmitted)
-        registry.makeCounter(descriptor: dropped, labels: [stream]).increment(by: stats.packetsDropped)
-        registry.makeGauge(descriptor: rate, labels: [stream]).set(to: stats.receiveRateBitsPerSecond)
-        registry.makeGauge(descriptor: buffer, labels: [stream]).set(
-            to: Double(stats.receiveBufferMilliseconds))
+    func write(into text: inout ExpositionText, _ families: Families) {
+        text.family(families.describe("sluice_srt_rtt", "seconds", "SRT round-trip time"), .gauge, rtt)
+        text.family(
+            families.describe("sluice_srt_packets_received", "total", "SRT packets received"), .counter,
+            received)
+        text.family(
+            families.describe("sluice_srt_packets_lost", "total", "SRT packets detected as lost"), .counter,
+            lost)
+        text.family(
+            families.describe(
+                "sluice_srt_packets_retransmitted", "total", "Retransmitted SRT packets received"),
+            .counter, retransmitted)
+        text.family(
+            families.describe(
+                "sluice_srt_packets_dropped", "total", "SRT packets dropped as too late to play"),
+            .counter, dropped)
+        text.family(
+            families.describe("sluice_srt_receive_rate", "bits_per_second", "SRT receive rate"), .gauge, rate)
+        text.family(
+            families.describe(
+                "sluice_srt_receive_buffer", "milliseconds", "Media time in libsrt's receive buffer"),
+            .gauge, buffer)
     }
 }
