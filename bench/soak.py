@@ -66,6 +66,14 @@ def reading(pid, base):
             "heap_in_use": memory.get("heap_in_use_bytes") or 0, "heap_free": memory.get("heap_free_bytes") or 0}
 
 
+def slope_per_30_min(samples, key):
+    """The least-squares slope of `key` over `samples`, per second and as a share of its mean over
+    30 minutes (in percent)."""
+    slope = least_squares_slope([(s["t"], s[key]) for s in samples])
+    mean = sum(s[key] for s in samples) / len(samples)
+    return slope, slope * 1800 / max(mean, 1) * 100
+
+
 def least_squares_slope(points):
     """The slope of the least-squares line through `points` (x, y)."""
     n = len(points)
@@ -306,12 +314,8 @@ def report(before, after, samples, series, rejected, ended, steady_report, churn
     steady = [s for s in samples if s["t"] >= WARM_UP]
     if len(steady) < 3:
         raise RuntimeError(f"too few samples after the {WARM_UP:.0f} s warm-up: run longer than {MINUTES} min")
-    slope = least_squares_slope([(s["t"], s["resident"]) for s in steady])
-    mean = sum(s["resident"] for s in steady) / len(steady)
-    percent = slope * 1800 / mean * 100
-    heap_slope = least_squares_slope([(s["t"], s["heap_in_use"]) for s in steady])
-    heap_mean = sum(s["heap_in_use"] for s in steady) / len(steady)
-    heap_percent = heap_slope * 1800 / max(heap_mean, 1) * 100
+    slope, percent = slope_per_30_min(steady, "resident")
+    _, heap_percent = slope_per_30_min(steady, "heap_in_use")
     load_reports = [steady_report] + churn.reports
     codes = {}
     for r in load_reports:

@@ -12,6 +12,9 @@ struct ExpositionText {
         case counter, gauge
     }
 
+    /// A family's series: each one's labels and value.
+    typealias Series = [([(String, String)], Double)]
+
     private(set) var bytes: [UInt8] = []
 
     /// Writes a family: its `# HELP` and `# TYPE` lines, then one line per series. A family
@@ -21,7 +24,7 @@ struct ExpositionText {
     ///   - kind: Counter or gauge.
     ///   - series: Each series' labels and value.
     mutating func family(
-        _ descriptor: MetricNameDescriptor, _ kind: Kind, _ series: [([(String, String)], Double)]
+        _ descriptor: MetricNameDescriptor, _ kind: Kind, _ series: Series
     ) {
         guard !series.isEmpty else { return }
         let name = descriptor.name

@@ -232,12 +232,12 @@ struct MetricsExporter: Sendable {
     private func exportStreams(_ families: Families) -> [UInt8] {
         let streams = ingest.sessions
         families.gauge("sluice_streams_active", "", "Streams being published", Double(streams.count))
-        var memory: [([(String, String)], Double)] = []
-        var limit: [([(String, String)], Double)] = []
-        var gops: [([(String, String)], Double)] = []
-        var buffered: [([(String, String)], Double)] = []
-        var received: [([(String, String)], Double)] = []
-        var dropped: [([(String, String)], Double)] = []
+        var memory: ExpositionText.Series = []
+        var limit: ExpositionText.Series = []
+        var gops: ExpositionText.Series = []
+        var buffered: ExpositionText.Series = []
+        var received: ExpositionText.Series = []
+        var dropped: ExpositionText.Series = []
         var srt = SRTSeries()
         for stream in streams {
             let name = ("stream", stream.name.value)
@@ -318,13 +318,13 @@ private final class Families {
 
 /// The per-publisher SRT families, from `srt_bstats`.
 private struct SRTSeries {
-    private var rtt: [([(String, String)], Double)] = []
-    private var received: [([(String, String)], Double)] = []
-    private var lost: [([(String, String)], Double)] = []
-    private var retransmitted: [([(String, String)], Double)] = []
-    private var dropped: [([(String, String)], Double)] = []
-    private var rate: [([(String, String)], Double)] = []
-    private var buffer: [([(String, String)], Double)] = []
+    private var rtt: ExpositionText.Series = []
+    private var received: ExpositionText.Series = []
+    private var lost: ExpositionText.Series = []
+    private var retransmitted: ExpositionText.Series = []
+    private var dropped: ExpositionText.Series = []
+    private var rate: ExpositionText.Series = []
+    private var buffer: ExpositionText.Series = []
 
     mutating func add(_ stats: SRTStatistics, stream: (String, String)) {
         rtt.append(([stream], stats.rttSeconds))
