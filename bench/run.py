@@ -499,9 +499,12 @@ def engine():
         rows.append([n, f"{bps / 1e6:g}", "**Sluice / floor**", "", f"**{ratio:.2f}x** (target <= {target:.2f}, "
                      f"{'met' if met else 'MISSED'})", "", "", "", ""])
         latency = histogram_quantile(sluice_metrics, FRAME_LATENCY_METRIC, 0.99)
-        notes.append(f"{n} streams: frame visible in its buffer after libsrt's last byte, p99: "
+        floor_delay = floor_own.get("delivery_delay_p99_milliseconds")
+        notes.append(f"{n} streams: frame visible in its buffer after libsrt made its last message available, p99: "
                      + (f"{latency * 1000:.1f} ms (target <= {FRAME_LATENCY_TARGET * 1000:.0f} ms)"
                         if latency is not None else f"n/a (`{FRAME_LATENCY_METRIC}` not exported by this build)")
+                     + (f"; the floor read a message {floor_delay:.1f} ms after libsrt made it available (p99; "
+                        f"p50 {floor_own['delivery_delay_p50_milliseconds']:.1f} ms)" if floor_delay is not None else "")
                      + f"; the floor received {floor_own['bytes'] / (1 << 20):.0f} MiB in "
                        f"{floor_own['messages']} messages on {floor_own['connections']} connections.")
         not_streams = metric_sum(sluice_metrics, "sluice_streams_ended_total", "reason").get("not_a_stream", 0)

@@ -5,15 +5,19 @@ import SluiceSRT
 import SluiceSystem
 
 extension IngestService {
-    func acceptLoop(_ listeners: SRTListenerGroup) {
-        while !stopping.load(ordering: .acquiring) {
+    /// Accepts the callers of one listener until the group closes. The wait is libsrt's
+    /// blocking accept, which sleeps until a caller or the close: no timeout, no polling, and
+    /// no place among the sleepers on libsrt's global epoll event, which every message of
+    /// every connection signals.
+    func acceptLoop(_ listeners: SRTListenerGroup, listener: Int) {
+        while true {
             do {
-                if let (connection, listener) = try listeners.accept(timeoutMilliseconds: 250) {
+                if let connection = try listeners.accept(on: listener) {
                     open(connection, listener: listener)
                 }
             } catch {
                 if stopping.load(ordering: .acquiring) { break }
-                logger.error("accept failed", metadata: ["error": "\(error)"])
+                logger.error("accept failed", metadata: ["error": "\(error)", "listener": "\(listener)"])
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }

@@ -11,8 +11,8 @@ import Synchronization
 /// ``ReaderGate`` and handed to it once accepted.
 ///
 /// A caller is decided on in libsrt's handshake callback (see `IngestService+Handshake.swift`),
-/// so a refused caller never becomes a connection. An admitted one is accepted on the
-/// `srt-accept` thread, registered under its name and given a thread of its own for its
+/// so a refused caller never becomes a connection. An admitted one is accepted on its
+/// listener's `srt-accept-<n>` thread, registered under its name and given a thread of its own for its
 /// session (see `IngestService+Accept.swift`).
 public final class IngestService: Sendable {
     let config: ConfigStore
@@ -41,7 +41,8 @@ public final class IngestService: Sendable {
 
     private struct Running: Sendable {
         var listeners: SRTListenerGroup
-        var acceptDone: DispatchSemaphore
+        /// The accepting threads, one per listener, until the listeners close.
+        var accepting: DispatchGroup
     }
 
     /// Creates the service; nothing listens until ``start()``.
@@ -81,13 +82,15 @@ public final class IngestService: Sendable {
             ),
             count: srt.receiveThreads.resolved(cores: ProcessInfo.processInfo.activeProcessorCount),
             handshake: { [weak self] request in self?.handshake(request) ?? .reject(.down) })
-        let done = DispatchSemaphore(value: 0)
-        running.withLock { $0 = Running(listeners: listeners, acceptDone: done) }
-        let thread = Thread(kernelName: "srt-accept") { [self] in
-            acceptLoop(listeners)
-            done.signal()
+        let accepting = DispatchGroup()
+        running.withLock { $0 = Running(listeners: listeners, accepting: accepting) }
+        for index in 0..<listeners.count {
+            accepting.enter()
+            Thread(kernelName: "srt-accept-\(index)") { [self] in
+                acceptLoop(listeners, listener: index)
+                accepting.leave()
+            }.start()
         }
-        thread.start()
         logger.info(
             "listening",
             metadata: [
@@ -133,12 +136,14 @@ public final class IngestService: Sendable {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         guard let running = running.withLock({ $0 }) else { return }
         logger.info("shutting down", metadata: ["streams": "\(registry.count)"])
-        running.acceptDone.wait()
+        // The listeners stay open meanwhile, to refuse new callers with 1503 instead of
+        // leaving them unanswered; a caller accepted meanwhile is closed (`admitting` is off).
         for session in registry.all { session.stop(.shutdown) }
         if sessionThreads.wait(timeout: .now() + 1.5) == .timedOut {
             logger.warning("some streams did not close in time")
         }
         running.listeners.close()
+        running.accepting.wait()
         logger.info("stopped")
     }
 }

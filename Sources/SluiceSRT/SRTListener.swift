@@ -122,8 +122,11 @@ public final class SRTListener: Sendable {
                 // small kernel buffer overflows while libsrt's receive thread waits for a core.
                 try SRTSocketOptions.set(socket, SRTO_UDP_RCVBUF, Int32(bytes))
             }
-            // Accept without blocking; the group waits for callers in its epoll.
-            try SRTSocketOptions.set(socket, SRTO_RCVSYN, false)
+            // Accept blocks on the listener's own condition, which libsrt signals only for a
+            // new caller or a close. Waiting in libsrt's epoll instead would make the accepting
+            // thread one more sleeper on its global event, woken in place of the demux workers
+            // by every message that any connection delivers.
+            try SRTSocketOptions.set(socket, SRTO_RCVSYN, true)
             let bound =
                 if let udpSocket {
                     srt_bind_acquire(socket, udpSocket)
@@ -160,8 +163,10 @@ public final class SRTListener: Sendable {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    /// Accepts a caller that passed the handshake, if one is waiting.
-    func acceptWaiting() throws(SRTError) -> SRTConnection? {
+    /// Waits for a caller that passed the handshake. The connection it returns does not block
+    /// (accepted sockets would inherit the listener's blocking receive).
+    /// - Throws: ``SRTError`` once the listener is closed.
+    func acceptNext() throws(SRTError) -> SRTConnection? {
         var address = sockaddr_storage()
         var length = Int32(MemoryLayout<sockaddr_storage>.size)
         let accepted = withUnsafeMutablePointer(to: &address) {
@@ -175,7 +180,9 @@ public final class SRTListener: Sendable {
         let peer = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress.describe($0) }
         }
-        return SRTConnection(socket: accepted, peer: peer)
+        let connection = SRTConnection(socket: accepted, peer: peer)
+        try connection.setNonBlocking()
+        return connection
     }
 
     /// Stops listening. Callers get no answer afterwards.

@@ -13,7 +13,6 @@ import Synchronization
 public final class SRTListenerGroup: Sendable {
     /// The listeners, in the order they were bound.
     let listeners: [SRTListener]
-    private let epoll: Int32
     private let isClosed = Atomic<Bool>(false)
 
     /// The port every listener is bound to.
@@ -48,9 +47,6 @@ public final class SRTListenerGroup: Sendable {
         }
         self.listeners = listeners
         self.port = port
-        epoll = srt_epoll_create()
-        var events = Int32(SRT_EPOLL_IN.rawValue | SRT_EPOLL_ERR.rawValue)
-        for listener in listeners { srt_epoll_add_usock(epoll, listener.socket, &events) }
     }
 
     deinit { close() }
@@ -82,33 +78,22 @@ public final class SRTListenerGroup: Sendable {
         return udp
     }
 
-    /// Waits up to `timeoutMilliseconds` for a caller that passed the handshake on any listener.
-    /// - Parameter timeoutMilliseconds: How long to wait.
-    /// - Returns: The new connection and the index of the listener it came through, or `nil`
-    ///   if none arrived in time.
-    /// - Throws: ``SRTError`` if the group is closed or broken.
-    public func accept(timeoutMilliseconds: Int) throws(SRTError) -> (
-        connection: SRTConnection, listener: Int
-    )? {
+    /// Waits for a caller that passed the handshake on listener `index`; one thread waits on
+    /// each listener.
+    /// - Parameter index: Which listener, from 0 to ``count`` - 1.
+    /// - Returns: The new connection, or `nil` if libsrt woke the wait without one.
+    /// - Throws: ``SRTError`` once the group is closed.
+    public func accept(on index: Int) throws(SRTError) -> SRTConnection? {
         guard !isClosed.load(ordering: .acquiring) else {
             throw SRTError(code: Int32(SRT_EINVSOCK.rawValue), message: "the listener is closed")
         }
-        var event = SRT_EPOLL_EVENT(fd: 0, events: 0)
-        let ready = srt_epoll_uwait(epoll, &event, 1, Int64(timeoutMilliseconds))
-        guard ready > 0 else {
-            if ready == 0 { return nil }
-            throw SRTLibrary.lastError
-        }
-        guard let index = listeners.firstIndex(where: { $0.socket == event.fd }),
-            let connection = try listeners[index].acceptWaiting()
-        else { return nil }
-        return (connection, index)
+        return try listeners[index].acceptNext()
     }
 
     /// Stops listening on every listener. Callers get no answer afterwards.
     public func close() {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Each close wakes the thread waiting in that listener's accept.
         for listener in listeners { listener.close() }
-        srt_epoll_release(epoll)
     }
 }

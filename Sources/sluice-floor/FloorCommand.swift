@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SluiceSRT
+import Synchronization
 
 /// The floor for Sluice's ingest cost: SRT reception alone, with nothing done to the bytes.
 /// One listener, one epoll, one thread draining every ready connection; what it spends per
@@ -50,26 +51,35 @@ struct FloorCommand: ParsableCommand {
         worker.name = sender == nil ? "floor-drain" : "floor-send"
         worker.start()
 
-        var connections = 0
+        // Accept waits on the listener's own condition, on a thread of its own, as Sluice's does:
+        // the drain thread is the only one asleep in libsrt's epoll.
+        let connections = Mutex(0)
+        let acceptor = Thread {
+            while let connection = try? listener.accept(on: 0) {
+                if let sender {
+                    guard (try? sender.add(connection)) != nil else { break }
+                } else {
+                    // Only a stop that released the epoll in between makes this fail.
+                    guard (try? receiver.add(connection)) != nil else { break }
+                }
+                connections.withLock { $0 += 1 }
+            }
+        }
+        acceptor.name = "floor-accept"
+        acceptor.start()
+
         // libsrt's threads per connection are part of the cost; they leave with their
         // connections, so the count is sampled while the run goes on.
         var mostThreads = 0
         let end = started + .milliseconds(Int(duration * 1000))
         while !(sender?.isStopping ?? receiver.isStopping) && ContinuousClock.now < end {
             mostThreads = max(mostThreads, ProcessUsage.threadCount())
-            guard let (connection, _) = try listener.accept(timeoutMilliseconds: 100) else { continue }
-            if let sender {
-                try sender.add(connection)
-            } else {
-                try connection.setNonBlocking()
-                // Only a stop that released the epoll in between makes this fail.
-                guard (try? receiver.add(connection)) != nil else { break }
-            }
-            connections += 1
+            Thread.sleep(forTimeInterval: 0.1)
         }
         sender?.stop()
         receiver.stop()
         finished.wait()
+        // Wakes the accepting thread, which then finds the listener closed.
         listener.close()
         signals.forEach { $0.cancel() }
 
@@ -79,10 +89,15 @@ struct FloorCommand: ParsableCommand {
                 receiver.totals.bytes, receiver.totals.messages
             )
         let report = FloorReport(
-            connections: connections, bytes: totals.0, messages: totals.1,
+            connections: connections.withLock { $0 }, bytes: totals.0, messages: totals.1,
             messagesUnsent: sender?.totals.unsent ?? 0,
             seconds: seconds(ContinuousClock.now - started), cpuSeconds: usage.cpuSeconds,
-            threads: mostThreads, peakResidentBytes: usage.peakResidentBytes)
+            threads: mostThreads,
+            deliveryDelayP50Milliseconds: sender == nil
+                ? receiver.totals.delay.milliseconds(atQuantile: 0.5) : nil,
+            deliveryDelayP99Milliseconds: sender == nil
+                ? receiver.totals.delay.milliseconds(atQuantile: 0.99) : nil,
+            peakResidentBytes: usage.peakResidentBytes)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = .sortedKeys

@@ -8,6 +8,8 @@ final class FloorReceiver: Sendable {
     struct Totals: Sendable {
         var bytes = 0
         var messages = 0
+        /// How late each message was read after libsrt made it available.
+        var delay = DeliveryDelay()
     }
 
     private let epoll: SRTEpoll
@@ -56,9 +58,10 @@ final class FloorReceiver: Sendable {
     ) {
         while true {
             switch connection.receive(into: buffer) {
-            case .received(let count, _):
+            case .received(let count, let readyAt):
                 totals.bytes += count
                 totals.messages += 1
+                totals.delay.record(readyAt: readyAt)
             case .nothingQueued:
                 return
             case .closed:

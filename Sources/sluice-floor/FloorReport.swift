@@ -14,6 +14,10 @@ struct FloorReport: Codable {
     var cpuSeconds: Double
     /// The most threads the process had, libsrt's included (sampled about every 100 ms).
     var threads: Int
+    /// Receiving: how late the median message and the 99th percentile were read after libsrt
+    /// made them available (their play time), in milliseconds.
+    var deliveryDelayP50Milliseconds: Double?
+    var deliveryDelayP99Milliseconds: Double?
     /// The process's peak resident memory.
     var peakResidentBytes: Int
 }
