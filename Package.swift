@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["SluiceSRT", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Controller micro-benchmarks for `make bench`.
-        .executableTarget(name: "sluice-bench", dependencies: ["SluiceCore"]),
+        .executableTarget(name: "sluice-bench", dependencies: ["SluiceCore", "SluiceDemux"]),
         // libFuzzer targets for `make fuzz`: stream ids, configuration files, and the demuxer
         // fed arbitrary bytes through AVIO. libFuzzer is linked only by `-sanitize=fuzzer`.
         .systemLibrary(name: "CLibFuzzer"),

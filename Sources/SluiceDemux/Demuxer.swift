@@ -12,7 +12,7 @@ public enum DemuxEvent {
     case end
 }
 
-/// Demuxes a live MPEG-TS byte stream with libavformat into ``Frame``s.
+/// Demuxes a live MPEG-TS byte stream with libavformat into ``Frame``s, one per PES packet.
 ///
 /// Used by one thread at a time: the stream's ingest thread. Every call blocks on the
 /// ``ByteSource``.
@@ -29,6 +29,8 @@ public final class Demuxer {
     private let avio: AVIOBridge
     private let packet: UnsafeMutablePointer<AVPacket>
     private var classifiers: [Int: FrameClassifier] = [:]
+    /// Packets read while opening, handed out before any new one.
+    private var readAhead: [DemuxEvent] = []
 
     /// The elementary streams found when the input was opened.
     public private(set) var streams: [ElementaryStream] = []
@@ -55,7 +57,13 @@ public final class Demuxer {
             throw DemuxError(cffmpeg_averror(ENOMEM), "allocating the format context")
         }
         context.pointee.pb = avio.context
-        context.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        // No libavformat parsers: each packet is one PES packet as the publisher muxed it.
+        // Encoders put one video access unit in a PES packet, and the H.264 and HEVC parsers
+        // would hold each one back until the next had arrived: a frame later for readers, and
+        // a second parse of every frame beside the classifier's, which tells picture types and
+        // keyframes on its own. Audio comes out as the publisher grouped it (often several AAC
+        // frames to a PES packet).
+        context.pointee.flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_NOPARSE
         context.pointee.probesize = Self.probeBytes
         context.pointee.max_analyze_duration = Self.analyzeMicroseconds
         format = context
@@ -64,6 +72,7 @@ public final class Demuxer {
         guard status >= 0 else { throw DemuxError(status, "opening the transport stream") }
         let info = avformat_find_stream_info(format, nil)
         guard info >= 0 else { throw DemuxError(info, "reading stream information") }
+        readAheadForMPEGAudioLayers()
         streams = (0..<Int(format!.pointee.nb_streams)).compactMap(describeStream)
         parameters = (0..<Int(format!.pointee.nb_streams)).compactMap { index in
             format?.pointee.streams[index]?.pointee.codecpar.flatMap {
@@ -107,7 +116,44 @@ public final class Demuxer {
     /// Reads the next frame.
     /// - Returns: A frame, a skipped corrupt packet, or the end of the input.
     public func next() -> DemuxEvent {
-        let status = av_read_frame(format, packet)
+        if !readAhead.isEmpty { return readAhead.removeFirst() }
+        return read()
+    }
+
+    /// A transport stream says only "MPEG audio"; without a parser nothing tells layer II from
+    /// layer III, so the first packet of each such stream is read to name its codec. libavformat
+    /// still holds the packets it read while probing, so this reads no further input in
+    /// practice; the packets are handed out by ``next()`` first.
+    private func readAheadForMPEGAudioLayers() {
+        guard let format else { return }
+        var unnamed = Set(
+            (0..<Int(format.pointee.nb_streams)).filter {
+                format.pointee.streams[$0]?.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MP3
+            })
+        while !unnamed.isEmpty && readAhead.count < Self.readAheadLimit {
+            let status = av_read_frame(format, packet)
+            if status >= 0, unnamed.remove(Int(packet.pointee.stream_index)) != nil,
+                let codec = MPEGAudioLayer.codec(
+                    ofFrameAt: packet.pointee.data, size: Int(packet.pointee.size))
+            {
+                format.pointee.streams[Int(packet.pointee.stream_index)]!.pointee.codecpar.pointee.codec_id =
+                    codec
+            }
+            let event = event(reading: status)
+            readAhead.append(event)
+            if case .end = event { return }
+        }
+    }
+
+    /// The most packets read ahead while opening.
+    private static let readAheadLimit = 256
+
+    private func read() -> DemuxEvent {
+        event(reading: av_read_frame(format, packet))
+    }
+
+    /// What the packet just read (or its failure, `status`) means; releases the packet.
+    private func event(reading status: Int32) -> DemuxEvent {
         defer { av_packet_unref(packet) }
         if status == cffmpeg_averror_eof() || status == cffmpeg_averror_exit() { return .end }
         if status == cffmpeg_averror_invaliddata() { return .corrupt(nil) }
@@ -132,6 +178,7 @@ public final class Demuxer {
         var kind = MediaKind.metadata
         var pictureType: PictureType?
         var disposable = false
+        var key = false
         switch parameters.pointee.codec_type {
         case AVMEDIA_TYPE_VIDEO:
             kind = .video
@@ -142,7 +189,7 @@ public final class Demuxer {
                     classifiers[index] = made
                     return made
                 }()
-            (pictureType, disposable) = classifier.classify(packet)
+            (pictureType, disposable, key) = classifier.classify(packet)
         case AVMEDIA_TYPE_AUDIO:
             kind = .audio
         default:
@@ -153,7 +200,9 @@ public final class Demuxer {
         return Frame(
             streamIndex: index, kind: kind, pts: microseconds(packet.pointee.pts),
             dts: microseconds(packet.pointee.dts),
-            isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, pictureType: pictureType,
+            // Without a parser, libavformat marks only intra-only codecs (audio) as keyframes;
+            // video keyframes come from the classifier.
+            isKeyframe: key || packet.pointee.flags & AV_PKT_FLAG_KEY != 0, pictureType: pictureType,
             isDisposable: disposable, payload: payload)
     }
 }

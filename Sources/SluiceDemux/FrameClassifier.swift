@@ -1,12 +1,13 @@
 import CFFmpeg
 import SluiceCore
 
-/// Tells a video packet's picture type with libavcodec's parser, and whether it is disposable
-/// from its NAL unit headers.
+/// Tells a video packet's picture type and whether it is a keyframe with libavcodec's parser,
+/// and whether it is disposable from its NAL unit headers.
 ///
-/// libavformat packets carry only the keyframe flag; the parser reports I/P/B. A parser per
-/// video stream, set to take every packet as one complete frame so that it reports at once
-/// instead of a frame late.
+/// libavformat runs no parser of its own here (see ``Demuxer``), so its packets carry neither.
+/// A parser per video stream, set to take every packet as one complete frame so that it
+/// reports at once instead of a frame late. A keyframe is what libavformat's parser would have
+/// marked: an IDR picture, or one with a recovery point (H.264); an IRAP picture (HEVC).
 final class FrameClassifier {
     private var parser: UnsafeMutablePointer<AVCodecParserContext>?
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
@@ -30,12 +31,12 @@ final class FrameClassifier {
         avcodec_free_context(&codecContext)
     }
 
-    /// The picture type and disposability of one video access unit.
-    func classify(_ packet: UnsafePointer<AVPacket>) -> (PictureType, disposable: Bool) {
+    /// The picture type, disposability and keyframe flag of one video access unit.
+    func classify(_ packet: UnsafePointer<AVPacket>) -> (PictureType, disposable: Bool, key: Bool) {
         let bytes = UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size))
         let disposable = codec.map { Disposability.isDisposable(bytes, codec: $0) } ?? false
         guard let parser, let codecContext, let data = packet.pointee.data else {
-            return (.other, disposable)
+            return (.other, disposable, false)
         }
         var output: UnsafeMutablePointer<UInt8>?
         var outputSize: Int32 = 0
@@ -49,6 +50,6 @@ final class FrameClassifier {
         case Int32(AV_PICTURE_TYPE_B.rawValue): type = .b
         default: type = .other
         }
-        return (type, disposable)
+        return (type, disposable, parser.pointee.key_frame == 1)
     }
 }

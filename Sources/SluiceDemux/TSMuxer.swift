@@ -66,7 +66,14 @@ public final class TSMuxer {
         }
         context.pointee.pb = io
         for parameter in parameters { addStream(parameter) }
-        let header = avformat_write_header(context, nil)
+        // Each audio frame goes out as a PES packet of its own, at once. libavformat would hold
+        // audio back to gather 2,930 bytes into one, and the frames come in as the publisher's
+        // PES packets already (see ``Demuxer``): held back, readers got the audio a PES packet
+        // after the video of the same moment, and players waited that long to start.
+        var options: OpaquePointer?
+        av_dict_set(&options, "pes_payload_size", "0", 0)
+        let header = avformat_write_header(context, &options)
+        av_dict_free(&options)
         guard header >= 0 else { throw DemuxError(header, "writing the TS header") }
     }
 

@@ -52,6 +52,9 @@ private func sluiceSRTLogHandler(
     if let reason = SRTLibrary.encryptionRefusal(in: text), PendingHandshakes.refusedByLibrary(reason) {
         return
     }
+    // Closing a listener wakes the thread asleep in its blocking accept, and libsrt logs that
+    // accept's failure as an error: it is the listener group's own close, not a fault.
+    if text.contains("srt_accept: listener socket @"), text.contains("is already closed") { return }
     var escaped = ""
     for scalar in text.dropLast(text.hasSuffix("\n") ? 1 : 0).unicodeScalars {
         if scalar.properties.generalCategory == .control {

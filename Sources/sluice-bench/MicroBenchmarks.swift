@@ -5,7 +5,8 @@ import Synchronization
 
 /// Controller micro-benchmarks: the cost of accounting one frame insert and remove,
 /// uncontended and from eight threads, and of one eviction pass over 100 streams of 10,000
-/// frames. Each figure is the median of repeated runs, beside a baseline measured in the same
+/// frames; and, for each transport-stream file given as an argument, the demux path's cost per
+/// message (``DemuxBenchmark``). Each figure is the median of repeated runs, beside a baseline measured in the same
 /// run (one relaxed atomic add: the floor of any shared accounting).
 @main
 struct MicroBenchmarks {
@@ -26,6 +27,26 @@ struct MicroBenchmarks {
         print("| eviction pass: 100 streams x 10,000 frames, down to each newest GOP | \(format(pass)) | | |")
         let small = median(repetitions: 3) { evictionPass(streams: 100, frames: 10_000, freeing: 1 << 20) }
         print("| eviction pass: 100 streams x 10,000 frames, freeing 1 MiB | \(format(small)) | | |")
+        for path in CommandLine.arguments.dropFirst() {
+            // The file ten times over, so that the part after opening is long enough to time.
+            guard let file = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) else {
+                print("| demux: \(path) cannot be read | | | |")
+                continue
+            }
+            let bytes = Array([[UInt8]](repeating: file, count: 10).joined())
+            let copy = median { DemuxBenchmark.copyPerMessage(bytes) }
+            var frames = 0
+            let demux = median {
+                let run = DemuxBenchmark.perMessage(bytes)
+                frames = run.frames
+                return run.nanoseconds
+            }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            print(
+                "| demux: one 1,316-byte message of \(name) after opening (\(frames) frames), classified and copied out "
+                    + "(baseline: copying the message) | \(format(demux)) | \(format(copy)) | "
+                    + "\(String(format: "%.1f", demux / copy)) |")
+        }
     }
 
     static func row(_ name: String, _ nanoseconds: Double, _ baseline: Double) {

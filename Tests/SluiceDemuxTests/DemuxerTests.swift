@@ -8,7 +8,8 @@ import Testing
 /// Feeds a file to the demuxer in live-mode-sized pieces, as the SRT source does.
 final class FileByteSource: ByteSource {
     private let bytes: [UInt8]
-    private var offset = 0
+    /// How many bytes have been read.
+    private(set) var offset = 0
     private let chunk: Int
 
     init(path: String, chunk: Int = 1316) throws {
@@ -170,5 +171,46 @@ extension DemuxerTests {
         #expect(video.count == 2 * frames.filter { $0.kind == .video }.count)
         let times = video.compactMap(\.dts)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "decode times only go forward")
+    }
+
+    /// A video frame is out as soon as the next one's PES packet begins. libavformat's H.264
+    /// parser would hold each frame back until the following one had been read too, a frame
+    /// later for every reader; it does not run (see ``Demuxer``).
+    @Test func aVideoFrameIsOutAsSoonAsTheNextOneBegins() throws {
+        let path = Self.fixtures.appendingPathComponent("h264_video_only.ts").path
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // One TS packet per read, so the source's offset says exactly what libavformat has seen.
+        let source = try FileByteSource(path: path, chunk: 188)
+        let demuxer = try Demuxer(source: source)
+        var emitted: [(index: Int, startsRead: Int)] = []
+        var videoFrames = 0
+        loop: while true {
+            switch demuxer.next() {
+            case .frame(let frame) where frame.kind == .video:
+                if source.offset < bytes.count {
+                    emitted.append((videoFrames, Self.videoPESStarts(in: bytes[..<source.offset])))
+                }
+                videoFrames += 1
+            case .frame, .corrupt: continue
+            case .end: break loop
+            }
+        }
+        // Frames read while probing come out later, in a burst; the last ones out before the
+        // input ends show the steady state: frame k is out once frame k + 1 has begun.
+        let last = try #require(emitted.last)
+        #expect(
+            last.startsRead == last.index + 2, "frame \(last.index) out after \(last.startsRead) PES starts")
+    }
+
+    /// How many video PES packets begin in `bytes`: TS packets that start a payload with a PES
+    /// header of a video stream id (0xE0 to 0xEF).
+    static func videoPESStarts(in bytes: ArraySlice<UInt8>) -> Int {
+        stride(from: bytes.startIndex, to: bytes.endIndex - 187, by: 188).filter { packet in
+            guard bytes[packet] == 0x47, bytes[packet + 1] & 0x40 != 0 else { return false }
+            let adaptation = bytes[packet + 3] & 0x20 != 0
+            let payload = packet + 4 + (adaptation ? 1 + Int(bytes[packet + 4]) : 0)
+            return payload + 4 <= packet + 188 && bytes[payload] == 0 && bytes[payload + 1] == 0
+                && bytes[payload + 2] == 1 && bytes[payload + 3] & 0xF0 == 0xE0
+        }.count
     }
 }
