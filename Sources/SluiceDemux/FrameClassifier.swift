@@ -1,13 +1,15 @@
 import CFFmpeg
 import SluiceCore
 
-/// Tells a video packet's picture type and whether it is a keyframe with libavcodec's parser,
-/// and whether it is disposable from its NAL unit headers.
+/// Tells a video packet's picture type, whether it is a keyframe, and whether it is disposable.
 ///
-/// libavformat runs no parser of its own here (see ``Demuxer``), so its packets carry neither.
-/// A parser per video stream, set to take every packet as one complete frame so that it
-/// reports at once instead of a frame late. A keyframe is what libavformat's parser would have
-/// marked: an IDR picture, or one with a recovery point (H.264); an IRAP picture (HEVC).
+/// libavformat runs no parser of its own here (see ``Demuxer``), so its packets carry neither
+/// type nor keyframe flag. H.264, the common case, is read directly (``H264Picture``: two
+/// codes of the first slice header, and the SEI payload types). Other codecs go through
+/// libavcodec's parser, one per stream, set to take every packet as one complete frame so that
+/// it reports at once instead of a frame late. Either way a keyframe is what libavformat's
+/// parser would have marked: an IDR picture, or one with a recovery point (H.264); an IRAP
+/// picture (HEVC). Disposability comes from the NAL unit headers (``Disposability``).
 final class FrameClassifier {
     private var parser: UnsafeMutablePointer<AVCodecParserContext>?
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
@@ -19,6 +21,7 @@ final class FrameClassifier {
         case AV_CODEC_ID_HEVC: codec = .hevc
         default: codec = nil
         }
+        guard codec != .h264 else { return }
         parser = av_parser_init(Int32(codecID.rawValue))
         if let parser {
             parser.pointee.flags |= PARSER_FLAG_COMPLETE_FRAMES
@@ -35,6 +38,10 @@ final class FrameClassifier {
     func classify(_ packet: UnsafePointer<AVPacket>) -> (PictureType, disposable: Bool, key: Bool) {
         let bytes = UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size))
         let disposable = codec.map { Disposability.isDisposable(bytes, codec: $0) } ?? false
+        if codec == .h264 {
+            let picture = H264Picture(bytes)
+            return (picture?.type ?? .other, disposable, picture?.isKeyframe ?? false)
+        }
         guard let parser, let codecContext, let data = packet.pointee.data else {
             return (.other, disposable, false)
         }
