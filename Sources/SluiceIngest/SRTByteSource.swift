@@ -7,8 +7,8 @@ import SluiceSRT
 ///
 /// The session's thread sleeps in a blocking receive until libsrt has a message for it (at the
 /// message's play time), so a stream that sends nothing costs no CPU. A stream whose messages
-/// come faster than ``ReceivePacing/interval`` apart is drained in batches instead, one wakeup
-/// for several messages (see ``ReceivePacing``). The idle timeout is the receive's own timeout,
+/// have come more often than one per ``ReceivePacing/interval`` for a second is drained in
+/// batches instead, one wakeup for several messages (see ``ReceivePacing``). The idle timeout is the receive's own timeout,
 /// not a poll; closing the connection wakes the receive at once.
 ///
 /// Bytes are not activity unless they demux to something: until the demuxer has found a video
@@ -116,10 +116,8 @@ final class SRTByteSource: ByteSource {
             }
             blockingTimeout = timeout
         }
-        let asleep = ContinuousClock.now
         let result = connection.receive(into: target)
-        let woke = ContinuousClock.now
-        if case .received = result, probe == nil { pacing.messageArrived(after: woke - asleep) }
+        if case .received = result, probe == nil { pacing.messageArrived(at: .now) }
         return result
     }
 

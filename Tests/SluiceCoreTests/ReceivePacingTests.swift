@@ -3,22 +3,44 @@ import Testing
 @testable import SluiceCore
 
 @Suite struct ReceivePacingTests {
-    @Test func aStreamIsBatchedOnlyAfterEnoughShortWaitsInARow() {
-        var pacing = ReceivePacing(interval: .milliseconds(3), busyAfter: 3, quietAfter: 2)
-        pacing.messageArrived(after: .milliseconds(1))
-        pacing.messageArrived(after: .milliseconds(2))
-        // One long wait starts the count again.
-        pacing.messageArrived(after: .milliseconds(40))
-        pacing.messageArrived(after: .milliseconds(1))
-        pacing.messageArrived(after: .milliseconds(1))
-        #expect(pacing.mode == .eventDriven)
-        pacing.messageArrived(after: .microseconds(500))
+    private let start = ContinuousClock.now
+
+    /// Messages `spacing` apart from `from` for `count` messages; returns when the last came.
+    private func arrive(
+        _ pacing: inout ReceivePacing, count: Int, spacing: Duration, from: Duration = .zero
+    ) -> Duration {
+        var at = from
+        for _ in 0..<count {
+            pacing.messageArrived(at: start + at)
+            at += spacing
+        }
+        return at - spacing
+    }
+
+    @Test func aStreamIsBatchedOnceItsRateOverAWindowIsAboveOneMessagePerInterval() {
+        var pacing = ReceivePacing(interval: .milliseconds(4), window: .seconds(1))
+        // A 4 Mbit/s stream: a message every 2.6 ms. Nothing changes before a whole window.
+        let last = arrive(&pacing, count: 300, spacing: .microseconds(2600))
+        #expect(pacing.mode == .eventDriven, "\(last) is not yet a window")
+        _ = arrive(&pacing, count: 100, spacing: .microseconds(2600), from: last + .microseconds(2600))
         #expect(pacing.mode == .batched)
     }
 
+    @Test func keyframeBurstsDoNotBatchASlowStream() {
+        var pacing = ReceivePacing(interval: .milliseconds(4), window: .seconds(1))
+        // A 250 kbit/s stream whose keyframe, every second, is a burst of 25 messages 100 µs
+        // apart; between bursts, a message every 42 ms.
+        var at = Duration.zero
+        for _ in 0..<5 {
+            at = arrive(&pacing, count: 25, spacing: .microseconds(100), from: at) + .milliseconds(42)
+            at = arrive(&pacing, count: 23, spacing: .milliseconds(42), from: at) + .milliseconds(42)
+        }
+        #expect(pacing.mode == .eventDriven)
+    }
+
     @Test func aBatchedStreamWaitsOnLibsrtAgainAfterEnoughEmptyDrainsInARow() {
-        var pacing = ReceivePacing(interval: .milliseconds(3), busyAfter: 1, quietAfter: 2)
-        pacing.messageArrived(after: .milliseconds(1))
+        var pacing = ReceivePacing(interval: .milliseconds(4), window: .milliseconds(100), quietAfter: 2)
+        _ = arrive(&pacing, count: 60, spacing: .milliseconds(2))
         #expect(pacing.mode == .batched)
         pacing.drained(found: false)
         pacing.drained(found: true)
@@ -26,14 +48,15 @@ import Testing
         #expect(pacing.mode == .batched)
         pacing.drained(found: false)
         #expect(pacing.mode == .eventDriven)
-        // Back to counting from zero.
-        pacing.messageArrived(after: .milliseconds(5))
+        // The rate is measured afresh: one quick message does not batch it again.
+        pacing.messageArrived(at: start + .seconds(5))
+        pacing.messageArrived(at: start + .seconds(5) + .milliseconds(1))
         #expect(pacing.mode == .eventDriven)
     }
 
     @Test func aStreamSlowerThanTheIntervalIsNeverBatched() {
         var pacing = ReceivePacing()
-        for _ in 0..<1000 { pacing.messageArrived(after: pacing.interval + .microseconds(1)) }
+        _ = arrive(&pacing, count: 1000, spacing: pacing.interval + .microseconds(10))
         #expect(pacing.mode == .eventDriven)
     }
 }

@@ -4,13 +4,16 @@
 /// the thread once per message: its delivery thread signals the socket's condition at each
 /// message's play time. A 4 Mbit/s stream sends a message every 2.6 ms, and those wakeups (a
 /// futex wake on libsrt's side, a context switch on each) were most of what Sluice spent
-/// beyond bare libsrt. So a stream whose messages keep arriving sooner than ``interval``
-/// after the queue went empty is read in batches instead: the thread sleeps ``interval`` and
-/// drains whatever arrived, and libsrt's signal finds nobody waiting, which costs it nothing.
-/// A poll that finds nothing means the stream slowed down: it goes back to waiting on libsrt.
+/// beyond bare libsrt. So a stream whose messages have come more often than one per
+/// ``interval`` over a whole ``window`` is read in batches instead: the thread sleeps
+/// ``interval`` and drains whatever arrived, and libsrt's signal finds nobody waiting, which
+/// costs it nothing. A poll that finds nothing means the stream slowed down: it goes back to
+/// waiting on libsrt.
 ///
 /// A frame whose last message arrives during the sleep waits at most ``interval`` longer: the
-/// interval is the price in latency, paid only by busy streams.
+/// interval is the price in latency, paid only by busy streams. The rate is taken over a whole
+/// window, not over the last few waits, because encoders send a keyframe as a burst of
+/// messages: a slow stream's keyframes must not make it pay that price.
 public struct ReceivePacing: Sendable, Equatable {
     /// How the thread waits for the next message.
     public enum Mode: Sendable, Equatable {
@@ -20,50 +23,57 @@ public struct ReceivePacing: Sendable, Equatable {
         case batched
     }
 
-    /// A receive that returns sooner than this found its message already queued: it did not
-    /// wait, and says nothing of how often messages come.
-    public static let alreadyQueued = Duration.microseconds(100)
-
     /// The sleep between two drains of a busy stream.
     public let interval: Duration
-    /// How many waits in a row must end within ``interval`` before the stream is batched.
-    public let busyAfter: Int
+    /// How long the message rate is measured over before a stream is batched.
+    public let window: Duration
     /// How many empty drains in a row return a batched stream to waiting on libsrt.
     public let quietAfter: Int
 
     /// The current way of waiting.
     public private(set) var mode = Mode.eventDriven
-    private var streak = 0
+    private var windowStart: ContinuousClock.Instant?
+    private var messagesInWindow = 0
+    private var emptyDrains = 0
 
     /// - Parameters:
     ///   - interval: The sleep between two drains of a busy stream.
-    ///   - busyAfter: Short waits in a row that make a stream busy.
-    ///   - quietAfter: Empty drains in a row that make it quiet again.
-    public init(interval: Duration = .milliseconds(4), busyAfter: Int = 4, quietAfter: Int = 2) {
+    ///   - window: How long the message rate is measured over.
+    ///   - quietAfter: Empty drains in a row that make a batched stream event-driven again.
+    public init(interval: Duration = .milliseconds(4), window: Duration = .seconds(1), quietAfter: Int = 2) {
         self.interval = interval
-        self.busyAfter = max(busyAfter, 1)
+        self.window = window
         self.quietAfter = max(quietAfter, 1)
     }
 
-    /// A blocking wait ended with a message after `waited`.
-    /// - Parameter waited: How long the receive took.
-    public mutating func messageArrived(after waited: Duration) {
-        guard mode == .eventDriven, waited >= Self.alreadyQueued else { return }
-        streak = waited < interval ? streak + 1 : 0
-        if streak >= busyAfter {
-            mode = .batched
-            streak = 0
+    /// A blocking wait ended with a message at `now`.
+    /// - Parameter now: When the message was received.
+    public mutating func messageArrived(at now: ContinuousClock.Instant) {
+        guard mode == .eventDriven else { return }
+        guard let start = windowStart else {
+            windowStart = now
+            return
         }
+        messagesInWindow += 1
+        let elapsed = now - start
+        guard elapsed >= window else { return }
+        if elapsed / messagesInWindow < interval {
+            mode = .batched
+            emptyDrains = 0
+        }
+        windowStart = now
+        messagesInWindow = 0
     }
 
     /// A drain after the sleep ran.
     /// - Parameter found: Whether it found a message.
     public mutating func drained(found: Bool) {
         guard mode == .batched else { return }
-        streak = found ? 0 : streak + 1
-        if streak >= quietAfter {
+        emptyDrains = found ? 0 : emptyDrains + 1
+        if emptyDrains >= quietAfter {
             mode = .eventDriven
-            streak = 0
+            windowStart = nil
+            messagesInWindow = 0
         }
     }
 }
