@@ -121,23 +121,27 @@ public final class Demuxer {
     }
 
     /// A transport stream says only "MPEG audio"; without a parser nothing tells layer II from
-    /// layer III, so the first packet of each such stream is read to name its codec. libavformat
-    /// still holds the packets it read while probing, so this reads no further input in
-    /// practice; the packets are handed out by ``next()`` first.
+    /// layer III, so the first frame header of each such stream is read to name its codec. Only
+    /// streams libavformat decoded while probing are looked for: their first packets are among
+    /// those it still holds from probing, so this reads no further input in the normal case
+    /// (and a stream declared but silent is left as it is instead of waited for). The packets
+    /// are handed out by ``next()`` first.
     private func readAheadForMPEGAudioLayers() {
         guard let format else { return }
         var unnamed = Set(
             (0..<Int(format.pointee.nb_streams)).filter {
-                format.pointee.streams[$0]?.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MP3
+                guard let parameters = format.pointee.streams[$0]?.pointee.codecpar else { return false }
+                return parameters.pointee.codec_id == AV_CODEC_ID_MP3 && parameters.pointee.sample_rate > 0
             })
         while !unnamed.isEmpty && readAhead.count < Self.readAheadLimit {
             let status = av_read_frame(format, packet)
-            if status >= 0, unnamed.remove(Int(packet.pointee.stream_index)) != nil,
+            let index = Int(packet.pointee.stream_index)
+            if status >= 0, unnamed.contains(index),
                 let codec = MPEGAudioLayer.codec(
                     ofFrameAt: packet.pointee.data, size: Int(packet.pointee.size))
             {
-                format.pointee.streams[Int(packet.pointee.stream_index)]!.pointee.codecpar.pointee.codec_id =
-                    codec
+                format.pointee.streams[index]!.pointee.codecpar.pointee.codec_id = codec
+                unnamed.remove(index)
             }
             let event = event(reading: status)
             readAhead.append(event)

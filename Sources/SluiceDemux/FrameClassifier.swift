@@ -57,6 +57,8 @@ final class FrameClassifier {
         case Int32(AV_PICTURE_TYPE_B.rawValue): type = .b
         default: type = .other
         }
-        return (type, disposable, parser.pointee.key_frame == 1)
+        // libavformat's own rule: a parser that does not say (-1) leaves it to the picture type.
+        let key = parser.pointee.key_frame == 1 || (parser.pointee.key_frame == -1 && type == .i)
+        return (type, disposable, key)
     }
 }

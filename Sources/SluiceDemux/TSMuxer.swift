@@ -66,10 +66,12 @@ public final class TSMuxer {
         }
         context.pointee.pb = io
         for parameter in parameters { addStream(parameter) }
-        // Each audio frame goes out as a PES packet of its own, at once. libavformat would hold
-        // audio back to gather 2,930 bytes into one, and the frames come in as the publisher's
-        // PES packets already (see ``Demuxer``): held back, readers got the audio a PES packet
-        // after the video of the same moment, and players waited that long to start.
+        // An audio frame goes out at once as a PES packet of its own (libavformat's smallest
+        // setting, 0, becomes 170 bytes: only smaller frames wait to be gathered). By default
+        // it would gather 2,930 bytes of audio into one PES packet, but the frames come in as
+        // the publisher's PES packets already (see ``Demuxer``): held back, readers got the
+        // audio a PES packet after the video of the same moment, and players waited that long
+        // to start.
         var options: OpaquePointer?
         av_dict_set(&options, "pes_payload_size", "0", 0)
         let header = avformat_write_header(context, &options)

@@ -130,7 +130,8 @@ public final class IngestService: Sendable {
     }
 
     /// Stops ingest: new callers are refused with 1503 while every session is closed and its
-    /// buffer freed, then the listener closes. Returns within about 1.5 seconds.
+    /// buffer freed, then the listeners close. Returns within about 1.5 seconds (3 if a caller
+    /// was being opened as admission stopped).
     public func shutdown() {
         stopAdmitting()
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -144,6 +145,13 @@ public final class IngestService: Sendable {
         }
         running.listeners.close()
         running.accepting.wait()
+        // A caller the accept thread was already opening when admission stopped may have
+        // registered after the sweep above: with the accept threads gone, none can come now.
+        let late = registry.all
+        if !late.isEmpty {
+            for session in late { session.stop(.shutdown) }
+            _ = sessionThreads.wait(timeout: .now() + 1.5)
+        }
         logger.info("stopped")
     }
 }

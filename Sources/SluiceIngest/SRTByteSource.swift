@@ -86,6 +86,7 @@ final class SRTByteSource: ByteSource {
             ? drain(into: direct ? buffer : staging) : wait(into: direct ? buffer : staging)
         switch result {
         case .received(let count, let readyAt):
+            if probe == nil { pacing.messageArrived(at: .now) }
             lastReady = readyAt
             session.receivedBytes.add(count, ordering: .relaxed)
             if direct { return .bytes(count) }
@@ -116,21 +117,22 @@ final class SRTByteSource: ByteSource {
             }
             blockingTimeout = timeout
         }
-        let result = connection.receive(into: target)
-        if case .received = result, probe == nil { pacing.messageArrived(at: .now) }
-        return result
+        return connection.receive(into: target)
     }
 
     /// Takes what is ready without waiting; when nothing is, sleeps one interval and looks
-    /// again. Two empty looks in a row hand the stream back to ``wait(into:)``. The socket stays
-    /// blocking: it is only read when libsrt says a message is ready.
+    /// again, until ``ReceivePacing`` says the stream has gone quiet and hands it back to
+    /// ``wait(into:)``. The socket stays blocking: it is only read when libsrt says a message
+    /// is ready (or the connection broke, which the read then reports).
     private func drain(into target: UnsafeMutableRawBufferPointer) -> SRTReceiveResult {
         if connection.isReadable { return connection.receive(into: target) }
-        Thread.sleep(forTimeInterval: pacing.interval.inSeconds)
-        let found = connection.isReadable
-        pacing.drained(found: found)
-        if found { return connection.receive(into: target) }
-        return pacing.mode == .batched ? drain(into: target) : wait(into: target)
+        while pacing.mode == .batched {
+            Thread.sleep(forTimeInterval: pacing.interval.inSeconds)
+            let found = connection.isReadable
+            pacing.drained(found: found)
+            if found { return connection.receive(into: target) }
+        }
+        return wait(into: target)
     }
 
     private func takeStaged(into buffer: UnsafeMutableRawBufferPointer) -> Int {

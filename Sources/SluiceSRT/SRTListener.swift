@@ -4,7 +4,7 @@ import Synchronization
 /// A caller's handshake as the listener sees it, before the connection exists.
 public struct HandshakeRequest: Sendable {
     /// The socket the caller will be accepted as: ``SRTConnection/id`` of the connection
-    /// ``SRTListenerGroup/accept(timeoutMilliseconds:)`` returns for it.
+    /// ``SRTListenerGroup/accept(on:)`` returns for it.
     public var socketID: Int32
     /// The caller's address as `host:port`.
     public var peer: String
@@ -181,7 +181,10 @@ public final class SRTListener: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress.describe($0) }
         }
         let connection = SRTConnection(socket: accepted, peer: peer)
-        try connection.setNonBlocking()
+        // This fails only for a caller that broke between its handshake and now; it is handed
+        // out all the same, so that whoever reserved its place frees it, and its first receive
+        // reports the connection closed.
+        try? connection.setNonBlocking()
         return connection
     }
 

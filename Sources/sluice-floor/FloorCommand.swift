@@ -54,7 +54,9 @@ struct FloorCommand: ParsableCommand {
         // Accept waits on the listener's own condition, on a thread of its own, as Sluice's does:
         // the drain thread is the only one asleep in libsrt's epoll.
         let connections = Mutex(0)
+        let accepted = DispatchSemaphore(value: 0)
         let acceptor = Thread {
+            defer { accepted.signal() }
             while let connection = try? listener.accept(on: 0) {
                 if let sender {
                     guard (try? sender.add(connection)) != nil else { break }
@@ -81,6 +83,7 @@ struct FloorCommand: ParsableCommand {
         finished.wait()
         // Wakes the accepting thread, which then finds the listener closed.
         listener.close()
+        accepted.wait()
         signals.forEach { $0.cancel() }
 
         let usage = ProcessUsage.now()
