@@ -117,7 +117,7 @@ public final class Demuxer {
     /// - Returns: A frame, a skipped corrupt packet, or the end of the input.
     public func next() -> DemuxEvent {
         if !readAhead.isEmpty { return readAhead.removeFirst() }
-        return read()
+        return event(reading: av_read_frame(format, packet))
     }
 
     /// A transport stream says only "MPEG audio"; without a parser nothing tells layer II from
@@ -151,10 +151,6 @@ public final class Demuxer {
 
     /// The most packets read ahead while opening.
     private static let readAheadLimit = 256
-
-    private func read() -> DemuxEvent {
-        event(reading: av_read_frame(format, packet))
-    }
 
     /// What the packet just read (or its failure, `status`) means; releases the packet.
     private func event(reading status: Int32) -> DemuxEvent {

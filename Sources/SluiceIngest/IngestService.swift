@@ -12,8 +12,8 @@ import Synchronization
 ///
 /// A caller is decided on in libsrt's handshake callback (see `IngestService+Handshake.swift`),
 /// so a refused caller never becomes a connection. An admitted one is accepted on its
-/// listener's `srt-accept-<n>` thread, registered under its name and given a thread of its own for its
-/// session (see `IngestService+Accept.swift`).
+/// listener's `srt-accept-<n>` thread, registered under its name and given a thread of its own
+/// for its session (see `IngestService+Accept.swift`).
 public final class IngestService: Sendable {
     let config: ConfigStore
     let memory: MemoryController
@@ -139,19 +139,20 @@ public final class IngestService: Sendable {
         logger.info("shutting down", metadata: ["streams": "\(registry.count)"])
         // The listeners stay open meanwhile, to refuse new callers with 1503 instead of
         // leaving them unanswered; a caller accepted meanwhile is closed (`admitting` is off).
-        for session in registry.all { session.stop(.shutdown) }
-        if sessionThreads.wait(timeout: .now() + 1.5) == .timedOut {
-            logger.warning("some streams did not close in time")
-        }
+        stopEverySession()
         running.listeners.close()
         running.accepting.wait()
         // A caller the accept thread was already opening when admission stopped may have
         // registered after the sweep above: with the accept threads gone, none can come now.
-        let late = registry.all
-        if !late.isEmpty {
-            for session in late { session.stop(.shutdown) }
-            _ = sessionThreads.wait(timeout: .now() + 1.5)
-        }
+        if !registry.all.isEmpty { stopEverySession() }
         logger.info("stopped")
+    }
+
+    /// Stops every registered session and waits up to 1.5 seconds for their threads.
+    private func stopEverySession() {
+        for session in registry.all { session.stop(.shutdown) }
+        if sessionThreads.wait(timeout: .now() + 1.5) == .timedOut {
+            logger.warning("some streams did not close in time")
+        }
     }
 }

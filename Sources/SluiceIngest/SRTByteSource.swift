@@ -8,8 +8,8 @@ import SluiceSRT
 /// The session's thread sleeps in a blocking receive until libsrt has a message for it (at the
 /// message's play time), so a stream that sends nothing costs no CPU. A stream whose messages
 /// have come more often than one per ``ReceivePacing/interval`` for a second is drained in
-/// batches instead, one wakeup for several messages (see ``ReceivePacing``). The idle timeout is the receive's own timeout,
-/// not a poll; closing the connection wakes the receive at once.
+/// batches instead, one wakeup for several messages (see ``ReceivePacing``). The idle timeout
+/// is the receive's own timeout, not a poll; closing the connection wakes the receive at once.
 ///
 /// Bytes are not activity unless they demux to something: until the demuxer has found a video
 /// stream, reading stops at the probe's deadline or byte bound (`not_a_stream`), and once the

@@ -7,6 +7,9 @@ import SluiceDemux
 /// (admission into a buffer is measured by the admit-path benchmark).
 /// What one message costs here is what a stream pays per message on top of receiving it.
 enum DemuxBenchmark {
+    /// A live-mode SRT message: seven TS packets.
+    static let messageBytes = 1_316
+
     /// Feeds the file from memory, one message per read, as the SRT source does.
     private final class MessageSource: ByteSource {
         private let bytes: [UInt8]
@@ -17,7 +20,7 @@ enum DemuxBenchmark {
 
         func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
             guard offset < bytes.count else { return .end }
-            let count = min(buffer.count, 1316, bytes.count - offset)
+            let count = min(buffer.count, messageBytes, bytes.count - offset)
             bytes[offset..<offset + count].withUnsafeBytes { buffer.copyMemory(from: $0) }
             offset += count
             messages += 1
@@ -47,12 +50,12 @@ enum DemuxBenchmark {
     /// Nanoseconds per message to copy the file message by message: the floor of touching
     /// the bytes at all.
     static func copyPerMessage(_ bytes: [UInt8]) -> Double {
-        let target = UnsafeMutableRawBufferPointer.allocate(byteCount: 1316, alignment: 16)
+        let target = UnsafeMutableRawBufferPointer.allocate(byteCount: messageBytes, alignment: 16)
         defer { target.deallocate() }
         let source = MessageSource(bytes)
         let elapsed = ContinuousClock().measure {
             while case .bytes = source.read(into: target) {}
         }
-        return MicroBenchmarks.nanoseconds(elapsed) / Double((bytes.count + 1315) / 1316)
+        return MicroBenchmarks.nanoseconds(elapsed) / Double(max(source.messages, 1))
     }
 }

@@ -6,8 +6,9 @@ import Synchronization
 /// Controller micro-benchmarks: the cost of accounting one frame insert and remove,
 /// uncontended and from eight threads, and of one eviction pass over 100 streams of 10,000
 /// frames; and, for each transport-stream file given as an argument, the demux path's cost per
-/// message (``DemuxBenchmark``). Each figure is the median of repeated runs, beside a baseline measured in the same
-/// run (one relaxed atomic add: the floor of any shared accounting).
+/// message (``DemuxBenchmark``). Each figure is the median of repeated runs, beside a baseline
+/// measured in the same run (one relaxed atomic add: the floor of any shared accounting; for
+/// the demux rows, copying the message).
 @main
 struct MicroBenchmarks {
     static let repetitions = 7
@@ -43,8 +44,8 @@ struct MicroBenchmarks {
             }
             let name = URL(fileURLWithPath: path).lastPathComponent
             print(
-                "| demux: one 1,316-byte message of \(name) after opening (\(frames) frames), classified and copied out "
-                    + "(baseline: copying the message) | \(format(demux)) | \(format(copy)) | "
+                "| demux: one 1,316-byte message of \(name) after opening (\(frames) frames), "
+                    + "classified and copied out (baseline: copying the message) | \(format(demux)) | \(format(copy)) | "
                     + "\(String(format: "%.1f", demux / copy)) |")
         }
     }

@@ -46,7 +46,8 @@ public struct ReceivePacing: Sendable, Equatable {
         self.quietAfter = max(quietAfter, 1)
     }
 
-    /// A blocking wait ended with a message at `now`.
+    /// A message was received at `now`. Only messages received while event-driven count
+    /// toward the rate; a batched stream leaves batching through ``drained(found:)``.
     /// - Parameter now: When the message was received.
     public mutating func messageArrived(at now: ContinuousClock.Instant) {
         guard mode == .eventDriven else { return }
