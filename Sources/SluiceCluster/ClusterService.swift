@@ -53,8 +53,9 @@ public final class ClusterService: StreamDirectory, Sendable {
         /// The lease of an earlier membership, revoked when the node rejoins.
         var previousLease: Int64?
         var reachable = false
-        /// Whether the last renewal round proved that etcd has no quorum (``QuorumEvidence``).
-        var quorumLost = false
+        /// What the last renewal round proved (``QuorumEvidence``): `.noLeader` or `.noQuorum`
+        /// while the node holds its lease without renewing it; `nil` otherwise.
+        var holding: DirectoryUnavailability?
         /// etcd's members, as its member list last reported them.
         var members: [EtcdMember] = []
         var held: [StreamName: Held] = [:]
@@ -106,7 +107,7 @@ public final class ClusterService: StreamDirectory, Sendable {
             case .fenced: return .fenced
             case .serving:
                 if state.lease?.isFenced() ?? true { return .fenced }
-                if state.quorumLost { return .noQuorum }
+                if let holding = state.holding { return holding }
                 return state.reachable ? nil : .unreachable
             }
         }
@@ -277,7 +278,7 @@ public final class ClusterService: StreamDirectory, Sendable {
         handle(view.reset(keys: keys, revision: revision))
         await readMembers()
         state.withLock { state in
-            state.quorumLost = false
+            state.holding = nil
             state.phase = .serving
             state.lease = lease
             state.previousLease = lease.id
@@ -294,8 +295,9 @@ public final class ClusterService: StreamDirectory, Sendable {
 
     /// Renews the lease every third of its time to live, sooner after a failure, and fences
     /// the node when it may be lost. After a failure it asks every etcd member how it stands:
-    /// while that proves etcd has no quorum, the lease is held (``ClusterLease/hold(since:now:)``)
-    /// and the node keeps its publishers. Returns once fenced.
+    /// while that proves no leader stands (etcd is electing one, or has no quorum), the lease is
+    /// held (``ClusterLease/hold(since:now:)``) and the node keeps its publishers. Returns once
+    /// fenced.
     private func keepAlive(_ lease: ClusterLease) async throws {
         while true {
             var next = ContinuousClock.now + lease.renewalInterval
@@ -306,7 +308,7 @@ public final class ClusterService: StreamDirectory, Sendable {
                 let recovered = state.withLock { state in
                     defer {
                         state.reachable = true
-                        state.quorumLost = false
+                        state.holding = nil
                     }
                     return !state.reachable
                 }
@@ -315,7 +317,7 @@ public final class ClusterService: StreamDirectory, Sendable {
                         "lease renewed again",
                         metadata: ["node": "\(nodeID)", "remaining_ms": "\(lease.remaining().milliseconds)"])
                 }
-                // Kept current so that a proof of no quorum counts every voting member.
+                // Kept current so that a round's proof counts every voting member.
                 await readMembers()
             } catch {
                 keepaliveFailureCount.add(1, ordering: .relaxed)
@@ -323,17 +325,28 @@ public final class ClusterService: StreamDirectory, Sendable {
                 let evidence = await QuorumEvidence.gather(
                     members: members, client: client,
                     timeout: min(.milliseconds(500), lease.renewalInterval / 2))
-                let held = evidence.provesNoQuorum && lease.hold(since: evidence.started)
-                let wasHeld = state.withLock { state in
+                let holding: DirectoryUnavailability? =
+                    if evidence.provesNoStandingLeader && lease.hold(since: evidence.started) {
+                        evidence.provesNoQuorum ? .noQuorum : .noLeader
+                    } else {
+                        nil
+                    }
+                let wasHolding = state.withLock { state in
                     defer {
                         state.reachable = false
-                        state.quorumLost = held
+                        state.holding = holding
                     }
-                    return state.quorumLost
+                    return state.holding
                 }
-                if held != wasHeld || !held {
+                if holding != wasHolding || holding == nil {
+                    let message: Logger.Message =
+                        switch holding {
+                        case .noQuorum: "etcd has no quorum; live streams go on"
+                        case .noLeader: "etcd has no leader; live streams go on"
+                        default: "lease renewal failed"
+                        }
                     logger.warning(
-                        held ? "etcd has no quorum; live streams go on" : "lease renewal failed",
+                        message,
                         metadata: [
                             "node": "\(nodeID)", "error": "\(error)",
                             "remaining_ms": "\(lease.remaining().milliseconds)",

@@ -1,15 +1,18 @@
-/// What one round of asking every voting etcd member found, and whether it proves that etcd
-/// has no quorum anywhere: so many voting members refused the connection (their hosts answered
-/// and no etcd listens there) that the rest are fewer than a quorum, and every one of the rest
-/// answered that it does not lead.
+/// What one round of asking every voting etcd member found, and what it proves: that no leader
+/// standing when the round began still stands, because every voting member either refused the
+/// connection (its host answered and no etcd listens there) or answered that it does not lead;
+/// and, when the members that did not refuse are also fewer than a quorum, that etcd has no
+/// quorum anywhere.
 ///
-/// A node whose lease renewals fail cannot otherwise tell "etcd has lost its quorum" from "I am
-/// cut off from a majority that still works"; in the second case another node may claim its
-/// names once the lease expires there, so the node fences itself. A proof of no quorum lets it
-/// keep its live publishers instead, because without a quorum no leader can expire the lease
-/// or commit another node's claim, and the leader elected when the quorum returns first
-/// refreshes every lease to its full time to live. A silent member (a timeout, any other error)
-/// proves nothing: that is what a partition looks like. A member that leads proves a leader.
+/// A node whose lease renewals fail cannot otherwise tell "etcd is electing a leader" or "etcd
+/// has lost its quorum" from "I am cut off from a majority that still works"; in the last case
+/// another node may claim its names once the lease expires there, so the node fences itself.
+/// Only a leader expires leases, and a leader elected after the round began first refreshes
+/// every lease to its full time to live (etcd's lessor `Promote`); a leader that stood when it
+/// began could not have found the lease expired yet (the node holds only while its own count
+/// says the lease lives). So a proof lets the node keep its live publishers through an
+/// election or an outage of the quorum. A silent member (a timeout, any other error) proves
+/// nothing: that is what a partition looks like. A member that leads proves a leader.
 public struct QuorumEvidence: Sendable, Hashable {
     /// What asking one voting member found.
     public enum Answer: Sendable, Hashable {
@@ -38,13 +41,18 @@ public struct QuorumEvidence: Sendable, Hashable {
         self.answers = answers
     }
 
-    /// Whether the round proves that no quorum existed when it was taken: the members that did
-    /// not refuse are fewer than a quorum (a majority of the voting members), and each of them
-    /// answered and does not lead.
+    /// Whether the round proves that no leader standing when it began still stands: every
+    /// voting member refused or answered that it does not lead. Any later leader is elected
+    /// after the round began, and refreshes the lease when it is.
+    public var provesNoStandingLeader: Bool {
+        !answers.isEmpty && answers.allSatisfy { $0 == .refused || $0 == .follower }
+    }
+
+    /// Whether the round proves that no quorum existed when it was taken: no leader stands, and
+    /// the members that did not refuse are fewer than a quorum (a majority of the voting
+    /// members), so none can be elected until members return.
     public var provesNoQuorum: Bool {
         let running = answers.count { $0 != .refused }
-        let quorum = answers.count / 2 + 1
-        return !answers.isEmpty && running < quorum
-            && answers.allSatisfy { $0 == .refused || $0 == .follower }
+        return provesNoStandingLeader && running < answers.count / 2 + 1
     }
 }

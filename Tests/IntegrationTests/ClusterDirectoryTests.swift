@@ -161,6 +161,49 @@ extension Integration {
             #expect(await a.claim(name, timeout: .seconds(1), onLoss: {}) == .claimed)
         }
 
+        @Test func aLongElectionKeepsTheClaimsAndTheLease() async throws {
+            // The first member leads; once it stops, the others wait 5 to 10 s before they elect
+            // a new leader: several lease TTLs. (etcd raises a lease's TTL to one and a half
+            // election timeouts of the member that grants it, the node's first endpoint: the
+            // leader, whose TTL stays the node's 2 s; the others keep a longer one, which errs
+            // on the safe side.)
+            let etcd = try EtcdCluster(electionTimeoutsMilliseconds: [500, 5000, 5000])
+            try await etcd.start()
+            try await waitUntil("the first member to lead") { etcd.leader()?.name == "m0" }
+            let a = Self.node("node-a", etcd: etcd)
+            let runA = Task { try await a.run() }
+            defer { runA.cancel() }
+            try await waitUntil("the node to join") { a.unavailability() == nil }
+            let lease = try #require(a.lease?.id)
+            #expect(a.lease?.ttl == .seconds(2))
+            let name = try StreamName("live/elected")
+            let lost = Mutex(false)
+            #expect(
+                await a.claim(name, timeout: .milliseconds(500)) { lost.withLock { $0 = true } } == .claimed)
+
+            let leader = try #require(etcd.leader())
+            etcd.stop(leader)
+            try await waitUntil("the node to see no leader", timeout: 5) { a.unavailability() == .noLeader }
+            guard
+                case .unavailable = await a.claim(
+                    try StreamName("live/other"), timeout: .milliseconds(500), onLoss: {})
+            else {
+                Issue.record("no claim can be made without a leader")
+                return
+            }
+            var states: Set<DirectoryUnavailability?> = []
+            try await waitUntil("a new leader", timeout: 20) {
+                states.insert(a.unavailability())
+                return etcd.leader() != nil
+            }
+            try await waitUntil("the node to serve again", timeout: 5) { a.unavailability() == nil }
+            #expect(!states.contains(.fenced), "the node fenced itself during the election: \(states)")
+            #expect(a.lease?.id == lease, "the same lease, renewed")
+            #expect(a.heldNames == [name])
+            #expect(!lost.withLock { $0 })
+            #expect(etcd.keys(prefix: "/t/streams/")?.keys.sorted() == ["/t/streams/\(name)"])
+        }
+
         @Test func aMajorityOfStoppedMembersKeepsTheClaimsAndTheLease() async throws {
             let etcd = try EtcdCluster()
             try await etcd.start()

@@ -7,6 +7,10 @@ public enum DirectoryUnavailability: Sendable, Hashable, CustomStringConvertible
     /// Most of etcd's voting members are down, so etcd has no quorum anywhere: the node keeps
     /// its live streams (nobody can take their names) and takes new ones when the quorum returns.
     case noQuorum
+    /// etcd's members are electing a leader (none of them leads, and none is out of reach):
+    /// the node keeps its live streams, as without a quorum, and takes new ones once a leader
+    /// answers.
+    case noLeader
     /// The node has not renewed its lease for the TTL less a margin, so it may already have
     /// expired: the node stopped serving until it rejoins under a new lease.
     case fenced
@@ -17,6 +21,7 @@ public enum DirectoryUnavailability: Sendable, Hashable, CustomStringConvertible
         case .joining: "joining"
         case .unreachable: "etcd_unreachable"
         case .noQuorum: "etcd_no_quorum"
+        case .noLeader: "etcd_no_leader"
         case .fenced: "fenced"
         }
     }
@@ -26,6 +31,7 @@ public enum DirectoryUnavailability: Sendable, Hashable, CustomStringConvertible
         case .joining: "joining: the node has not yet reached etcd"
         case .unreachable: "etcd_unreachable: etcd did not answer the last lease renewal"
         case .noQuorum: "etcd_no_quorum: most etcd members are down; live streams go on"
+        case .noLeader: "etcd_no_leader: etcd is electing a leader; live streams go on"
         case .fenced: "fenced: the node's lease was not renewed in time; it rejoins when etcd answers"
         }
     }

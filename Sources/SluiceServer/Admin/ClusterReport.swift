@@ -30,7 +30,8 @@ struct ClusterReport: ResponseEncodable {
     /// Whether the node runs in a cluster (`cluster.etcd.endpoints` is set).
     var enabled: Bool
     var nodeId: String?
-    /// `serving`, or why not: `joining`, `etcd_unreachable`, `etcd_no_quorum`, `fenced`.
+    /// `serving`, or why not: `joining`, `etcd_unreachable`, `etcd_no_quorum`,
+    /// `etcd_no_leader`, `fenced`.
     var state: String
     var reason: String?
     var etcdReachable: Bool

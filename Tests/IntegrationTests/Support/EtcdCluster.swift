@@ -16,6 +16,8 @@ final class EtcdCluster: Sendable {
 
     let members: [Member]
     let directory: URL
+    /// How long each member waits without hearing from a leader before it calls an election.
+    let electionTimeoutsMilliseconds: [Int]
     private let token = UUID().uuidString
     private let processes = Mutex<[String: Process]>([:])
 
@@ -23,7 +25,14 @@ final class EtcdCluster: Sendable {
     var endpoints: [String] { members.map(\.clientURL) }
 
     /// Picks ports and a folder; no member runs until ``start()``.
-    init(size: Int = 3) throws {
+    /// - Parameter electionTimeoutsMilliseconds: One member per entry, with that
+    ///   `--election-timeout` (a heartbeat a tenth of it). On loopback, elections in half a
+    ///   second rather than the default's one; a member with a shorter one than the others
+    ///   calls the first election and leads, and once it stops, the others take their longer
+    ///   time to elect the next leader.
+    init(electionTimeoutsMilliseconds: [Int] = [500, 500, 500]) throws {
+        self.electionTimeoutsMilliseconds = electionTimeoutsMilliseconds
+        let size = electionTimeoutsMilliseconds.count
         members = (0..<size).map {
             Member(
                 name: "m\($0)", clientPort: SluiceProcess.freeTCPPort(), peerPort: SluiceProcess.freeTCPPort()
@@ -53,14 +62,15 @@ final class EtcdCluster: Sendable {
     func start(_ member: Member) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
+        let electionTimeout = electionTimeoutsMilliseconds[members.firstIndex { $0.name == member.name }!]
         let cluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
         process.arguments = [
             "--name", member.name, "--data-dir", directory.appendingPathComponent(member.name).path,
             "--listen-client-urls", member.clientURL, "--advertise-client-urls", member.clientURL,
             "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
             "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
-            // Loopback: elections in half a second rather than the default's one.
-            "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "error",
+            "--heartbeat-interval", "\(electionTimeout / 10)", "--election-timeout", "\(electionTimeout)",
+            "--log-level", "error",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
