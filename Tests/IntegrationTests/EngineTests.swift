@@ -110,6 +110,34 @@ extension Integration {
             #expect(name == "ingest live/nam\n", "the kernel keeps 15 bytes")
         }
 
+        /// A stream's ingest thread runs `srt.ingest_nice` steps below libsrt's own threads, so
+        /// that they come first when the cores are short; 0 leaves it alike.
+        @Test(arguments: [10, 0]) func ingestThreadsYieldToLibSRTsThreads(ingestNice: Int) async throws {
+            let server = try TestServer { $0.srt.ingestNice = ingestNice }
+            let publisher = try RawPublisher(port: server.port, streamID: "live/nice")
+            defer { publisher.connection.close() }
+            try await publisher.send(Array(try RawPublisher.fixtureBytes("h264_aac.ts").prefix(300_000)))
+            let session = try await server.waitForLiveStream("live/nice")
+            let process = try #require(Self.nice(of: "/proc/self/stat"))
+            let thread = try #require(session.threadID)
+            #expect(Self.nice(of: "/proc/self/task/\(thread)/stat") == min(process + ingestNice, 19))
+            let libsrt = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").filter {
+                (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?
+                    .hasPrefix("SRT:") == true
+            }
+            #expect(!libsrt.isEmpty)
+            for task in libsrt { #expect(Self.nice(of: "/proc/self/task/\(task)/stat") == process) }
+        }
+
+        /// A task's nice value: field 19 of its `stat`, counted after the parenthesised name.
+        static func nice(of path: String) -> Int? {
+            guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 16 ? Int(fields[16]) : nil
+        }
+
         /// The names of this process's threads.
         func taskNames() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {

@@ -64,6 +64,11 @@ public struct Config: Sendable, Equatable {
         /// `srt.receive_saturation`: the busiest receive thread's share of a core past which
         /// new publishers are refused (1402, `receive_capacity`), so the live ones keep flowing.
         public var receiveSaturation = 0.85
+        /// `srt.ingest_nice`: how many nice steps below the process each stream's ingest thread
+        /// runs. When the cores are short, libsrt's own threads (receive, TsbPd, send) then run
+        /// first and keep every connection whole: a late demux catches up from libsrt's receive
+        /// buffer, where a late receive thread loses packets.
+        public var ingestNice = 10
 
         /// The defaults.
         public init() {}
