@@ -97,9 +97,9 @@ def thread_cpu(pid):
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             try:
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                result[task.name] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-            except (FileNotFoundError, ProcessLookupError):
+                # schedstat, as in thread_cpu_by_name: exact where stat's ticks miss short runs.
+                result[task.name] = int((task / "schedstat").read_text().split()[0]) / 1e9
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
                 pass
     except FileNotFoundError:
         pass
@@ -127,7 +127,12 @@ def threads(pid):
 
 
 def thread_cpu_by_name(pid):
-    """CPU seconds by thread name (`comm`): a coarse profile that needs no profiler."""
+    """CPU seconds by thread name (`comm`): a coarse profile that needs no profiler.
+
+    Read from `schedstat` (nanoseconds on a CPU): `stat`'s utime and stime are charged by the
+    timer tick, and threads that run a few microseconds per wakeup (libsrt's one `SRT:TsbPd`
+    per connection) are mostly missed by it; at 1,000 streams `stat` gave them 1% of a core
+    where perf gave them a third."""
     result = {}
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
@@ -135,12 +140,11 @@ def thread_cpu_by_name(pid):
         return result
     for task in tasks:
         try:
-            text = (task / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
+            name = (task / "comm").read_text().rstrip("\n")
+            seconds = int((task / "schedstat").read_text().split()[0]) / 1e9
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        result[name] = result.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+        result[name] = result.get(name, 0) + seconds
     return result
 
 

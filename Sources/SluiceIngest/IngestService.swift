@@ -30,10 +30,10 @@ public final class IngestService: Sendable {
     public let refusals = ReasonCounter()
     /// Streams ended since start, by reason label (`ended`, `idle_timeout`, `not_a_stream`, ...).
     public let endings = ReasonCounter()
-    /// How long after libsrt handed over the message that completed a frame the frame was in
-    /// its buffer, visible to readers.
+    /// How long after libsrt made the message that completed a frame available (its play time)
+    /// the frame was in its buffer, visible to readers; up to seconds when the cores are short.
     public let frameVisibility = LatencyHistogram(
-        bounds: [0.000_1, 0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25])
+        bounds: [0.000_1, 0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
     let admitting = Atomic<Bool>(true)
     let stopping = Atomic<Bool>(false)
     let sessionThreads = DispatchGroup()

@@ -36,7 +36,7 @@ struct MetricsExporter: Sendable {
         return registry.emitToBuffer() + streamText
             + histogram(
                 "sluice_frame_visible_latency_seconds",
-                "Time from libsrt handing over the message that completed a frame to the frame being in its buffer",
+                "Time from libsrt making the message that completed a frame available to the frame being in its buffer",
                 ingest.frameVisibility.counts, bounds: ingest.frameVisibility.bounds)
             + histogram(
                 "sluice_reader_first_keyframe_seconds",
