@@ -39,6 +39,13 @@ import Testing
         #expect(
             picture([0, 0, 1, 0x06] + long + [0x06, 0x01, 0x84, 0x80, 0, 0, 1, 0x01, 0x9A])?.isKeyframe
                 == true)
+        // A message of payload type 128 (first byte 0x80, like the trailing bits) before it.
+        #expect(
+            picture([0, 0, 1, 0x06, 0x80, 0x01, 0x55, 0x06, 0x01, 0x84, 0x80, 0, 0, 1, 0x01, 0x9A])?
+                .isKeyframe == true)
+        // Trailing bits followed by zero bytes before the next start code end the messages.
+        #expect(
+            picture([0, 0, 1, 0x06] + userData + [0x80, 0, 0, 0, 1, 0x41, 0x88])?.isKeyframe == false)
         // Other SEI messages do not.
         #expect(picture([0, 0, 1, 0x06] + userData + [0x80, 0, 0, 1, 0x41, 0x88])?.isKeyframe == false)
     }

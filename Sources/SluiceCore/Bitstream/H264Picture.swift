@@ -49,8 +49,10 @@ public struct H264Picture: Sendable, Equatable {
     /// message.
     private static func hasRecoveryPoint(_ bytes: UnsafeRawBufferPointer, seiPayloadAt start: Int) -> Bool {
         var reader = RBSPReader(bytes, from: start)
-        // 0x80 where a message would begin is the unit's trailing bits: no more messages.
-        while let first = reader.nextByte(), first != 0x80 {
+        while let first = reader.nextByte() {
+            // 0x80 followed by nothing but zero bytes is the unit's trailing bits; followed by
+            // more, it begins a message of payload type 128 or more.
+            if first == 0x80 && onlyZerosFollow(reader) { return false }
             // payloadType and payloadSize: runs of 0xFF, each adding 255, then a last byte.
             guard let payloadType = value(startingWith: first, &reader) else { return false }
             if payloadType == recoveryPoint { return true }
@@ -60,6 +62,15 @@ public struct H264Picture: Sendable, Equatable {
             for _ in 0..<size where reader.nextByte() == nil { return false }
         }
         return false
+    }
+
+    /// Whether the bytes left to `reader` in its unit are all zero (or none).
+    private static func onlyZerosFollow(_ reader: RBSPReader) -> Bool {
+        var rest = reader
+        while let byte = rest.nextByte() {
+            if byte != 0 { return false }
+        }
+        return true
     }
 
     /// An SEI payload type or size whose first byte is `first`.
