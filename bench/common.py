@@ -129,10 +129,10 @@ def threads(pid):
 def thread_cpu_by_name(pid):
     """CPU seconds by thread name (`comm`): a coarse profile that needs no profiler.
 
-    Read from `schedstat` (nanoseconds on a CPU): `stat`'s utime and stime are charged by the
-    timer tick, and threads that run a few microseconds per wakeup (libsrt's one `SRT:TsbPd`
-    per connection) are mostly missed by it; at 1,000 streams `stat` gave them 1% of a core
-    where perf gave them a third."""
+    Read from `schedstat` (nanoseconds on a CPU), as Sluice's own receive-capacity probe does:
+    at 1,000 streams, summing `stat`'s utime and stime gave libsrt's `SRT:TsbPd` threads (one
+    per connection, a few microseconds per wakeup) 1% of a core, where `schedstat` and perf
+    both gave them about a third."""
     result = {}
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())

@@ -449,9 +449,6 @@ def engine_sluice(n, bps, receive_buffer):
         # after another take 4 to 5 s here: with the default 5 s probe deadline the first
         # publishers were dropped as not_a_stream, with 1 to 9 messages received.
         config["srt"]["probe_timeout_ms"] = 30_000
-        # The README's setting for a dense box that runs Sluice alone: libsrt's threads before
-        # the demux when the cores are short (here they are: sluice-load shares them).
-        config["srt"]["ingest_nice"] = 10
     process, base = start_sluice(config, f"engine-{n}")
     seen = {"profiles": []}
 
@@ -555,8 +552,7 @@ def engine():
            "seen in that window. NAK'd: packets the receiver reported missing (most are retransmitted in "
            "time); unrecovered: packets the publisher dropped unsent, plus, for Sluice, those its libsrt "
            f"dropped as too late to play. sluice-load runs on the same {CORES} cores. At 1,000 streams "
-           "`srt.probe_timeout_ms` is 30 s (sluice-load connects every caller before any of them sends) and "
-           "`srt.ingest_nice` is 10 (libsrt's threads before the demux when the cores are short).", *notes])
+           "`srt.probe_timeout_ms` is 30 s: sluice-load connects every caller before any of them sends.", *notes])
 
 
 def saturation():

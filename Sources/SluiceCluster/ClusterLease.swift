@@ -53,9 +53,9 @@ public final class ClusterLease: Sendable {
         return true
     }
 
-    /// Counts the lease as renewed at the start of a round that proved etcd had no quorum
-    /// (``QuorumEvidence``): no leader could let it expire then, and the leader elected when
-    /// the quorum returns first refreshes it to its full time to live. A fenced lease stays
+    /// Counts the lease as renewed at the start of a round that proved no leader stood
+    /// (``QuorumEvidence``): a leader standing then could not yet find the lease expired, and
+    /// the next one elected first refreshes it to its full time to live. A fenced lease stays
     /// fenced: the node gave it up.
     /// - Parameters:
     ///   - start: When the round began.

@@ -77,7 +77,7 @@ extension IngestService {
         sessionThreads.enter()
         let idleTimeout = Duration.milliseconds(config.srt.idleTimeoutMilliseconds)
         let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
-        let thread = Thread(kernelName: "ingest \(id.name)", niceIncrement: config.srt.ingestNice) { [self] in
+        let thread = Thread(kernelName: "ingest \(id.name)") { [self] in
             session.run(
                 idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory,
                 visible: frameVisibility, logger: logger)

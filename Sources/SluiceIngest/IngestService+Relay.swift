@@ -83,7 +83,7 @@ extension IngestService {
         }
         logger.info("relaying", metadata: ["stream": "\(name)", "owner": "\(owner)", "source": "\(address)"])
         sessionThreads.enter()
-        let thread = Thread(kernelName: "ingest \(name)", niceIncrement: config.srt.ingestNice) { [self] in
+        let thread = Thread(kernelName: "ingest \(name)") { [self] in
             session.run(
                 idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
                 probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds), controller: memory,

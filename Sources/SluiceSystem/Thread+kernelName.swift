@@ -10,15 +10,10 @@ extension Thread {
     /// concurrency pool would show as the pool's (`oot.default-qos`).
     /// - Parameters:
     ///   - kernelName: The name; the kernel keeps its first 15 bytes.
-    ///   - niceIncrement: How far below the creating process's priority the thread runs
-    ///     (``lowerCurrentPriority(by:)``); 0 leaves it alike.
     ///   - block: The thread's work.
-    public convenience init(
-        kernelName: String, niceIncrement: Int = 0, block: @escaping @Sendable () -> Void
-    ) {
+    public convenience init(kernelName: String, block: @escaping @Sendable () -> Void) {
         self.init {
             Thread.nameCurrentForKernel(kernelName)
-            if niceIncrement > 0 { Thread.lowerCurrentPriority(by: niceIncrement) }
             block()
         }
         name = kernelName

@@ -110,48 +110,6 @@ extension Integration {
             #expect(name == "ingest live/nam\n", "the kernel keeps 15 bytes")
         }
 
-        /// A stream's ingest thread runs `srt.ingest_nice` steps below libsrt's own threads, so
-        /// that they come first when the cores are short; 0 leaves it alike. The real binary
-        /// runs it: threads an ingest thread starts inherit its nice value, and this process's
-        /// other tests must not.
-        @Test(arguments: [10, 0]) func ingestThreadsYieldToLibSRTsThreads(ingestNice: Int) async throws {
-            let srtPort = SluiceProcess.freePort()
-            let path = try Paths.temporaryFile(
-                "nice-\(ingestNice).json",
-                contents: #"""
-                    {"srt": {"listen": "127.0.0.1:\#(srtPort)", "ingest_nice": \#(ingestNice)},
-                     "http": {"listen": "127.0.0.1:\#(SluiceProcess.freeTCPPort())"}}
-                    """#)
-            let sluice = try SluiceProcess(arguments: ["--config", path])
-            defer { sluice.process.terminate() }
-            let publisher = try Publisher(
-                fixture: "h264_aac.ts", url: "srt://127.0.0.1:\(srtPort)?streamid=live/nice",
-                extraInput: ["-stream_loop", "-1"])
-            defer { publisher.process.terminate() }
-            try await waitUntil("the stream to go live") { sluice.output.contains("msg=\"stream live\"") }
-            let tasks = "/proc/\(sluice.process.processIdentifier)/task"
-            let names = try FileManager.default.contentsOfDirectory(atPath: tasks).map {
-                ($0, (try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8)) ?? "")
-            }
-            let process = try #require(Self.nice(of: "/proc/\(sluice.process.processIdentifier)/stat"))
-            let ingest = names.filter { $0.1.hasPrefix("ingest ") }
-            let libsrt = names.filter { $0.1.hasPrefix("SRT:") }
-            #expect(ingest.count == 1 && !libsrt.isEmpty, "\(names)")
-            for (task, _) in ingest {
-                #expect(Self.nice(of: "\(tasks)/\(task)/stat") == min(process + ingestNice, 19))
-            }
-            for (task, _) in libsrt { #expect(Self.nice(of: "\(tasks)/\(task)/stat") == process) }
-        }
-
-        /// A task's nice value: field 19 of its `stat`, counted after the parenthesised name.
-        static func nice(of path: String) -> Int? {
-            guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 16 ? Int(fields[16]) : nil
-        }
-
         /// The names of this process's threads.
         func taskNames() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {

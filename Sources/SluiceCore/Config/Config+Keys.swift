@@ -23,7 +23,6 @@ extension Config {
             restartOnly: true),
         ConfigKey("srt.receive_threads", \.srt.receiveThreads, .threadCount(in: 1...64), restartOnly: true),
         ConfigKey("srt.receive_saturation", \.srt.receiveSaturation, .fraction(above: 0, upTo: 1)),
-        ConfigKey("srt.ingest_nice", \.srt.ingestNice, .integer(in: 0...19)),
 
         ConfigKey("buffer.max_duration_ms", \.buffer.maxDurationMilliseconds, .integer(in: 100...3_600_000)),
 

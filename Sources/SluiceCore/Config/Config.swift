@@ -64,12 +64,6 @@ public struct Config: Sendable, Equatable {
         /// `srt.receive_saturation`: the busiest receive thread's share of a core past which
         /// new publishers are refused (1402, `receive_capacity`), so the live ones keep flowing.
         public var receiveSaturation = 0.85
-        /// `srt.ingest_nice`: how many nice steps below the process each stream's ingest thread
-        /// runs. When the cores are short, libsrt's own threads (receive, TsbPd, send) then run
-        /// first and keep every connection whole: a late demux catches up from libsrt's receive
-        /// buffer, where a late receive thread loses packets. Off by default: the ingest threads
-        /// would also yield to every other process on the machine.
-        public var ingestNice = 0
 
         /// The defaults.
         public init() {}

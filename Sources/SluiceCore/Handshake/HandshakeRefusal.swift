@@ -22,8 +22,8 @@ public enum HandshakeRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     case readerCapacity(ReaderRefusal)
     /// Another node of the cluster holds the name (SRT 1409, like a local duplicate).
     case heldElsewhere(StreamName, node: String)
-    /// The cluster's directory cannot take a claim now: etcd unreachable, no quorum, or this
-    /// node fenced (SRT 1503).
+    /// The cluster's directory cannot take a claim now: etcd unreachable, without a quorum or
+    /// a leader, or this node fenced (SRT 1503).
     case clusterUnavailable(DirectoryUnavailability)
 
     /// The reason's label in logs and metrics (`sluice_streams_rejected_total{reason=...}`).
