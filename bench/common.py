@@ -92,13 +92,18 @@ def cpu_seconds(pid):
         return 0.0
 
 
+def task_cpu_seconds(task):
+    """A thread's CPU seconds from its `schedstat` (nanoseconds on a CPU); see
+    `thread_cpu_by_name` for why not `stat`."""
+    return int((task / "schedstat").read_text().split()[0]) / 1e9
+
+
 def thread_cpu(pid):
     result = {}
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             try:
-                # schedstat, as in thread_cpu_by_name: exact where stat's ticks miss short runs.
-                result[task.name] = int((task / "schedstat").read_text().split()[0]) / 1e9
+                result[task.name] = task_cpu_seconds(task)
             except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
                 pass
     except FileNotFoundError:
@@ -141,7 +146,7 @@ def thread_cpu_by_name(pid):
     for task in tasks:
         try:
             name = (task / "comm").read_text().rstrip("\n")
-            seconds = int((task / "schedstat").read_text().split()[0]) / 1e9
+            seconds = task_cpu_seconds(task)
         except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             continue
         result[name] = result.get(name, 0) + seconds

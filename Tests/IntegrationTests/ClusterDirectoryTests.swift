@@ -22,6 +22,14 @@ extension Integration {
                 logger: Logger(label: "cluster-\(id)"))
         }
 
+        /// Whether `node` refuses a claim of `name` as unavailable: etcd cannot take it now.
+        static func claimIsUnavailable(_ name: StreamName, on node: ClusterService) async -> Bool {
+            if case .unavailable = await node.claim(name, timeout: .milliseconds(500), onLoss: {}) {
+                return true
+            }
+            return false
+        }
+
         @Test func aNameHasOneOwnerAcrossNodes() async throws {
             let etcd = try EtcdCluster()
             try await etcd.start()
@@ -110,10 +118,7 @@ extension Integration {
             try await Task.sleep(for: .seconds(1))
             #expect(a.unavailability() == .joining)
             let name = try StreamName("live/early")
-            guard case .unavailable = await a.claim(name, timeout: .milliseconds(500), onLoss: {}) else {
-                Issue.record("a claim before joining must be refused")
-                return
-            }
+            try #require(await Self.claimIsUnavailable(name, on: a), "a claim before joining must be refused")
             try await etcd.start()
             try await waitUntil("the node to join", timeout: 15) { a.unavailability() == nil }
             #expect(await a.claim(name, timeout: .milliseconds(500), onLoss: {}) == .claimed)
@@ -148,10 +153,7 @@ extension Integration {
             // last renewal, which was at most a third of the TTL before the members went):
             // well within a TTL and a half of stopping them, even on a loaded machine.
             #expect(fencedAfter < 3.0, "fenced after \(fencedAfter) s")
-            guard case .unavailable = await a.claim(name, timeout: .milliseconds(500), onLoss: {}) else {
-                Issue.record("a fenced node must not claim")
-                return
-            }
+            try #require(await Self.claimIsUnavailable(name, on: a), "a fenced node must not claim")
 
             etcd.resume(etcd.members[1])
             etcd.resume(etcd.members[2])
@@ -186,13 +188,9 @@ extension Integration {
             let leader = try #require(etcd.leader())
             etcd.stop(leader)
             try await waitUntil("the node to see no leader", timeout: 5) { a.unavailability() == .noLeader }
-            guard
-                case .unavailable = await a.claim(
-                    try StreamName("live/other"), timeout: .milliseconds(500), onLoss: {})
-            else {
-                Issue.record("no claim can be made without a leader")
-                return
-            }
+            try #require(
+                await Self.claimIsUnavailable(try StreamName("live/other"), on: a),
+                "no claim can be made without a leader")
             var states: Set<DirectoryUnavailability?> = []
             try await waitUntil("a new leader", timeout: 20) {
                 states.insert(a.unavailability())
@@ -234,13 +232,9 @@ extension Integration {
             }
             #expect(!lost.withLock { $0 })
             #expect(a.heldNames == [name])
-            guard
-                case .unavailable = await a.claim(
-                    try StreamName("live/other"), timeout: .milliseconds(500), onLoss: {})
-            else {
-                Issue.record("no claim can be made without a quorum")
-                return
-            }
+            try #require(
+                await Self.claimIsUnavailable(try StreamName("live/other"), on: a),
+                "no claim can be made without a quorum")
 
             try etcd.start(etcd.members[1])
             try etcd.start(etcd.members[2])

@@ -10,14 +10,14 @@ final class EtcdCluster: Sendable {
         var name: String
         var clientPort: UInt16
         var peerPort: UInt16
+        /// How long it waits without hearing from a leader before it calls an election.
+        var electionTimeoutMilliseconds: Int
         var clientURL: String { "http://127.0.0.1:\(clientPort)" }
         var peerURL: String { "http://127.0.0.1:\(peerPort)" }
     }
 
     let members: [Member]
     let directory: URL
-    /// How long each member waits without hearing from a leader before it calls an election.
-    let electionTimeoutsMilliseconds: [Int]
     private let token = UUID().uuidString
     private let processes = Mutex<[String: Process]>([:])
 
@@ -31,12 +31,10 @@ final class EtcdCluster: Sendable {
     ///   calls the first election and leads, and once it stops, the others take their longer
     ///   time to elect the next leader.
     init(electionTimeoutsMilliseconds: [Int] = [500, 500, 500]) throws {
-        self.electionTimeoutsMilliseconds = electionTimeoutsMilliseconds
-        let size = electionTimeoutsMilliseconds.count
-        members = (0..<size).map {
+        members = electionTimeoutsMilliseconds.enumerated().map {
             Member(
-                name: "m\($0)", clientPort: SluiceProcess.freeTCPPort(), peerPort: SluiceProcess.freeTCPPort()
-            )
+                name: "m\($0.offset)", clientPort: SluiceProcess.freeTCPPort(),
+                peerPort: SluiceProcess.freeTCPPort(), electionTimeoutMilliseconds: $0.element)
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sluice-etcd-\(UUID().uuidString)")
@@ -62,14 +60,14 @@ final class EtcdCluster: Sendable {
     func start(_ member: Member) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
-        let electionTimeout = electionTimeoutsMilliseconds[members.firstIndex { $0.name == member.name }!]
         let cluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
         process.arguments = [
             "--name", member.name, "--data-dir", directory.appendingPathComponent(member.name).path,
             "--listen-client-urls", member.clientURL, "--advertise-client-urls", member.clientURL,
             "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
             "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
-            "--heartbeat-interval", "\(electionTimeout / 10)", "--election-timeout", "\(electionTimeout)",
+            "--heartbeat-interval", "\(member.electionTimeoutMilliseconds / 10)",
+            "--election-timeout", "\(member.electionTimeoutMilliseconds)",
             "--log-level", "error",
         ]
         process.standardOutput = FileHandle.nullDevice
