@@ -79,7 +79,7 @@ extension IngestService {
         let probeTimeout = Duration.milliseconds(config.srt.probeTimeoutMilliseconds)
         let thread = Thread(kernelName: "ingest \(id.name)") { [self] in
             session.run(
-                idleTimeout: idleTimeout, probeTimeout: probeTimeout, controller: memory,
+                idleTimeout: idleTimeout, probeTimeout: probeTimeout, probes: probes, controller: memory,
                 visible: frameVisibility, logger: logger)
             // The name is free for a new publisher before the old buffer is released.
             registry.remove(session)

@@ -86,7 +86,8 @@ extension IngestService {
         let thread = Thread(kernelName: "ingest \(name)") { [self] in
             session.run(
                 idleTimeout: .milliseconds(config.srt.idleTimeoutMilliseconds),
-                probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds), controller: memory,
+                probeTimeout: .milliseconds(config.srt.probeTimeoutMilliseconds), probes: probes,
+                controller: memory,
                 visible: frameVisibility, logger: logger)
             registry.remove(session)
             relays.end(name)

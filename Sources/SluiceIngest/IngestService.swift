@@ -34,6 +34,8 @@ public final class IngestService: Sendable {
     /// the frame was in its buffer, visible to readers; up to seconds when the cores are short.
     public let frameVisibility = LatencyHistogram(
         bounds: [0.000_1, 0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
+    /// How many streams probe their codecs at once (`srt.probe_concurrency`).
+    public let probes: ProbeGate
     let admitting = Atomic<Bool>(true)
     let stopping = Atomic<Bool>(false)
     let sessionThreads = DispatchGroup()
@@ -67,6 +69,9 @@ public final class IngestService: Sendable {
         self.observer = observer
         self.directory = directory
         self.logger = logger
+        probes = ProbeGate(
+            slots: config.current.srt.probeConcurrency.resolved(
+                cores: ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// Binds the SRT listeners (`srt.receive_threads` of them on `srt.listen`) and starts

@@ -9,13 +9,15 @@ extension IngestSession {
     /// it never runs on Swift's cooperative pool. ``release(controller:logger:)`` follows.
     /// - Parameters:
     ///   - idleTimeout: How long the publisher may send nothing.
-    ///   - probeTimeout: How long the demuxer may take to find a video stream.
+    ///   - probeTimeout: How long the demuxer may take to find a video stream, not counting
+    ///     the time it waits for a slot in `probes`.
+    ///   - probes: Limits how many streams probe at once.
     ///   - controller: Admits each frame into the buffer, within the memory budget.
     ///   - visible: Records how long after libsrt made its last message available each frame
     ///     is in the buffer.
     ///   - logger: Where the stream's going live is logged.
     func run(
-        idleTimeout: Duration, probeTimeout: Duration, controller: MemoryController,
+        idleTimeout: Duration, probeTimeout: Duration, probes: ProbeGate, controller: MemoryController,
         visible: LatencyHistogram, logger: Logger
     ) {
         thread.store(currentKernelThreadID(), ordering: .relaxed)
@@ -24,9 +26,10 @@ extension IngestSession {
         // libavformat reads up to its probe size twice over while it opens the input and looks
         // for the streams' parameters.
         let source = SRTByteSource(
-            session: self, probeTimeout: probeTimeout, probeBytes: 2 * Int(Demuxer.probeBytes))
+            session: self, probeTimeout: probeTimeout, probeBytes: 2 * Int(Demuxer.probeBytes), gate: probes)
         let demuxer: Demuxer
         do {
+            defer { source.endProbe() }
             demuxer = try Demuxer(source: source)
         } catch {
             noteEnd(
@@ -39,7 +42,6 @@ extension IngestSession {
             noteEnd(connection.closed ? .ended : .notAStream)
             return
         }
-        source.endProbe()
         noteFrame(at: .now)
         markLive(demuxer.streams, parameters: demuxer.parameters)
         logger.info(

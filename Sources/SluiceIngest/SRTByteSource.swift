@@ -18,9 +18,19 @@ import SluiceSRT
 ///
 /// The socket's receive mode and timeout are set here, on the session's own thread, just before
 /// each wait: a reload changes only the session's idle timeout, which the next wait applies.
+///
+/// The probe runs inside the ``ProbeGate``. The source takes a slot when a message arrives and
+/// leaves it before each wait on the publisher, so only streams with bytes to work on count
+/// against the gate; a stream that has held its slot for a ``probeTurn`` while others wait goes
+/// to the back of the queue. Time spent waiting for a slot moves the probe's deadline back: the
+/// deadline is the publisher's to meet, not the server's. What libavformat does after the input
+/// ended (it finishes its probe on what it has) runs without a slot.
 final class SRTByteSource: ByteSource {
     private let session: IngestSession
     private let connection: SRTConnection
+    private let gate: ProbeGate
+    /// When the slot in ``gate`` was taken; `nil` while the source holds none.
+    private var heldSince: ContinuousClock.Instant?
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
     private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
@@ -44,18 +54,42 @@ final class SRTByteSource: ByteSource {
     ///   - session: The session whose connection to read; its received-byte count is kept here.
     ///   - probeTimeout: How long the demuxer may take to find the streams.
     ///   - probeBytes: How many bytes it may read to find them.
-    init(session: IngestSession, probeTimeout: Duration, probeBytes: Int) {
+    ///   - gate: Limits how many streams probe at once.
+    init(session: IngestSession, probeTimeout: Duration, probeBytes: Int, gate: ProbeGate) {
         self.session = session
         self.connection = session.connection
+        self.gate = gate
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
         probe = (.now + probeTimeout, probeBytes)
     }
 
-    deinit { staging.deallocate() }
+    deinit {
+        leaveGate()
+        staging.deallocate()
+    }
 
-    /// The demuxer has found the streams: from now on, frames are what count as activity.
+    /// The longest a probe keeps its slot while other streams wait for one.
+    static let probeTurn = Duration.milliseconds(50)
+
+    /// The probe is over, found or failed: from now on, frames are what count as activity.
     func endProbe() {
         probe = nil
+        leaveGate()
+    }
+
+    /// Takes a slot for the message just received, unless the connection closed meanwhile.
+    /// - Returns: Whether the source holds a slot.
+    private func enterGate() -> Bool {
+        guard let waited = gate.enter(unless: { connection.closed }) else { return false }
+        heldSince = .now
+        probe?.deadline += waited
+        return true
+    }
+
+    private func leaveGate() {
+        guard heldSince != nil else { return }
+        heldSince = nil
+        gate.leave()
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteSourceRead {
@@ -117,7 +151,18 @@ final class SRTByteSource: ByteSource {
             }
             blockingTimeout = timeout
         }
-        return connection.receive(into: target)
+        guard probe != nil else { return connection.receive(into: target) }
+        if let heldSince, heldSince.duration(to: .now) < Self.probeTurn || gate.waiting == 0,
+            connection.isReadable
+        {
+            return connection.receive(into: target)
+        }
+        // A probe about to wait on its publisher, or whose turn is over while others wait,
+        // leaves its slot to one that has bytes.
+        leaveGate()
+        let result = connection.receive(into: target)
+        guard case .received = result else { return result }
+        return enterGate() ? result : .closed
     }
 
     /// Takes what is ready without waiting; when nothing is, sleeps one interval and looks

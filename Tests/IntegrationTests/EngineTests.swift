@@ -60,6 +60,64 @@ extension Integration {
             #expect(try contextSwitches(thread) > after)
         }
 
+        /// With one probe slot, a caller that sends one message and then nothing gives the slot
+        /// up while it waits: the next publisher probes and goes live at once, not after the
+        /// first one's probe deadline.
+        @Test func aDribblingCallerHoldsNoProbeSlot() async throws {
+            let server = try TestServer {
+                $0.srt.probeConcurrency = .count(1)
+                $0.srt.probeTimeoutMilliseconds = 60_000
+                $0.srt.idleTimeoutMilliseconds = 60_000
+            }
+            let probes = server.server.ingest.probes
+            #expect(probes.slots == 1)
+            let fixture = try RawPublisher.fixtureBytes("h264_aac.ts")
+            let dribbler = try RawPublisher(port: server.port, streamID: "live/dribbler")
+            defer { dribbler.connection.close() }
+            try await dribbler.send(Array(fixture.prefix(1316)))
+            // Its bytes are counted once its probe has the slot.
+            let first = try await waitFor("the dribbler's first message") {
+                server.server.stream(named: "live/dribbler").flatMap { $0.bytesReceived > 0 ? $0 : nil }
+            }
+
+            let publisher = try RawPublisher(port: server.port, streamID: "live/second")
+            defer { publisher.connection.close() }
+            try await publisher.send(Array(fixture.prefix(300_000)))
+            _ = try await server.waitForLiveStream("live/second")
+            #expect(probes.waiting == 0)
+            #expect(!first.isLive && !first.isFinished)
+
+            // The dribbler's probe goes on when the rest of its bytes come.
+            try await dribbler.send(Array(fixture.dropFirst(1316).prefix(300_000)))
+            _ = try await server.waitForLiveStream("live/dribbler")
+            try await waitUntil("every probe over") { probes.running == 0 }
+        }
+
+        /// A publisher whose bytes wait for a probe slot is not dropped when its probe deadline
+        /// passes meanwhile: the deadline counts only the time it had to show a stream.
+        @Test func theWaitForAProbeSlotDoesNotCountAgainstTheProbeDeadline() async throws {
+            let server = try TestServer {
+                $0.srt.probeConcurrency = .count(1)
+                $0.srt.probeTimeoutMilliseconds = 500
+            }
+            let probes = server.server.ingest.probes
+            // The test holds the only slot, as a long probe would.
+            #expect(probes.enter(unless: { false }) == .zero)
+            var holding = true
+            defer { if holding { probes.leave() } }
+            let publisher = try RawPublisher(port: server.port, streamID: "live/patient")
+            defer { publisher.connection.close() }
+            try await publisher.send(Array(try RawPublisher.fixtureBytes("h264_aac.ts").prefix(300_000)))
+            try await waitUntil("the publisher to wait for the slot") { probes.waiting == 1 }
+            try await Task.sleep(for: .seconds(1))
+            let session = try #require(server.server.stream(named: "live/patient"))
+            #expect(!session.isFinished, "dropped as \(String(describing: session.endReason))")
+            probes.leave()
+            holding = false
+            _ = try await server.waitForLiveStream("live/patient")
+            #expect(probes.totalWait >= .seconds(1))
+        }
+
         /// A stream whose messages come faster than the pacing interval is read in batches: its
         /// thread wakes fewer times than messages arrive, and no packet comes too late to be read.
         @Test func aBusyStreamIsReadInBatchesAndLosesNothing() async throws {

@@ -31,6 +31,8 @@ extension Integration {
             #expect(session.endReason == .notAStream)
             #expect(!session.isLive)
             #expect(server.server.ingest.endings.snapshot["not_a_stream"] == 1)
+            // The probe that failed gave its slot back.
+            #expect(server.server.ingest.probes.running == 0)
             let line = try #require(
                 server.log.messages("disconnected").first { $0.metadata["stream"] == "live/garbage" })
             #expect(line.metadata["reason"] == "not_a_stream")

@@ -17,6 +17,7 @@ extension Config {
         config.srt.receiveThreads = .count(3)
         config.srt.probeTimeoutMilliseconds = 2500
         config.srt.receiveSaturation = 0.5
+        config.srt.probeConcurrency = .count(2)
         config.buffer.maxDurationMilliseconds = 4000
         config.http.listen = ListenAddress(host: "0.0.0.0", port: 9465)
         config.http.adminToken = "0123456789abcdef"

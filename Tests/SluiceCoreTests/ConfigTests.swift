@@ -231,7 +231,8 @@ import Testing
         #expect(
             Config.restartOnlyKeys == [
                 "srt.listen", "srt.latency_ms", "srt.passphrase", "srt.pbkeylen", "srt.receive_buffer",
-                "srt.udp_receive_buffer", "srt.receive_threads", "http.listen", "memory.malloc_arena_max",
+                "srt.udp_receive_buffer", "srt.receive_threads", "srt.probe_concurrency", "http.listen",
+                "memory.malloc_arena_max",
                 "memory.malloc_mmap_threshold",
                 "cluster.etcd.endpoints", "cluster.node_id", "cluster.advertise_srt",
                 "cluster.advertise_http",

@@ -23,6 +23,8 @@ extension Config {
             restartOnly: true),
         ConfigKey("srt.receive_threads", \.srt.receiveThreads, .threadCount(in: 1...64), restartOnly: true),
         ConfigKey("srt.receive_saturation", \.srt.receiveSaturation, .fraction(above: 0, upTo: 1)),
+        ConfigKey(
+            "srt.probe_concurrency", \.srt.probeConcurrency, .threadCount(in: 1...1024), restartOnly: true),
 
         ConfigKey("buffer.max_duration_ms", \.buffer.maxDurationMilliseconds, .integer(in: 100...3_600_000)),
 

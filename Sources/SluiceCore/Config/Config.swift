@@ -64,6 +64,10 @@ public struct Config: Sendable, Equatable {
         /// `srt.receive_saturation`: the busiest receive thread's share of a core past which
         /// new publishers are refused (1402, `receive_capacity`), so the live ones keep flowing.
         public var receiveSaturation = 0.85
+        /// `srt.probe_concurrency`: how many streams may probe their codecs at once (see
+        /// ``ProbeGate``), so that hundreds of publishers starting together leave the cores to
+        /// libsrt and to the streams already live.
+        public var probeConcurrency = ThreadCount.auto
 
         /// The defaults.
         public init() {}

@@ -1,7 +1,8 @@
-/// How many threads of a kind to run: a fixed number, or one chosen from the machine.
+/// How many threads of a kind to run, or to let work at once: a fixed number, or one chosen
+/// from the machine.
 public enum ThreadCount: Sendable, Equatable, CustomStringConvertible {
-    /// Half the cores, at least one: leaves the other half to demuxing and to libsrt's other
-    /// threads.
+    /// Half the cores, at least one: leaves the other half to the work these threads compete
+    /// with (demuxing, libsrt's other threads).
     case auto
     /// Exactly this many.
     case count(Int)

@@ -25,6 +25,7 @@ struct MetricsExporter: Sendable {
         exportProcess(families)
         let streamText = exportStreams(families)
         exportReceiveThreads(families)
+        exportProbes(families)
         let totals = delivery.statistics.snapshot
         exportReaders(families, totals)
         exportForwards(families)
@@ -226,6 +227,20 @@ struct MetricsExporter: Sendable {
         families.gauge(
             "sluice_srt_receive_stream_cost", "ratio",
             "Estimated share of a receive thread's core one more publisher takes", load.perStream ?? 0)
+    }
+
+    private func exportProbes(_ families: Families) {
+        let probes = families.describe(
+            "sluice_probes", "",
+            "Streams probing their codecs: running, or waiting with bytes for a srt.probe_concurrency slot")
+        families.registry.makeGauge(descriptor: probes, labels: [("state", "running")])
+            .set(to: Double(ingest.probes.running))
+        families.registry.makeGauge(descriptor: probes, labels: [("state", "waiting")])
+            .set(to: Double(ingest.probes.waiting))
+        families.registry.makeCounter(
+            descriptor: families.describe(
+                "sluice_probe_wait_seconds", "total", "Time streams have waited for a probe slot, added up")
+        ).increment(by: ingest.probes.totalWait.inSeconds)
     }
 
     /// The per-stream families, written as text (see ``ExpositionText``).
