@@ -31,6 +31,8 @@ final class SRTByteSource: ByteSource {
     private let gate: ProbeGate
     /// When the slot in ``gate`` was taken; `nil` while the source holds none.
     private var heldSince: ContinuousClock.Instant?
+    /// Whether the probe has had a turn: its next goes ahead of the probes that have not.
+    private var probeBegun = false
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
     private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
@@ -80,8 +82,11 @@ final class SRTByteSource: ByteSource {
     /// Takes a slot for the message just received, unless the connection closed meanwhile.
     /// - Returns: Whether the source holds a slot.
     private func enterGate() -> Bool {
-        guard let waited = gate.enter(unless: { connection.closed }) else { return false }
+        guard let waited = gate.enter(resuming: probeBegun, unless: { connection.closed }) else {
+            return false
+        }
         heldSince = .now
+        probeBegun = true
         probe?.deadline += waited
         return true
     }

@@ -15,9 +15,11 @@ import Testing
 
     /// Starts a thread that takes a slot, notes the order it got it in, holds it for `hold` and
     /// gives it back.
-    private func startWaiter(_ gate: ProbeGate, name: String, tally: Tally, hold: TimeInterval = 0.005) {
+    private func startWaiter(
+        _ gate: ProbeGate, name: String, tally: Tally, resuming: Bool = false, hold: TimeInterval = 0.005
+    ) {
         Thread.detachNewThread {
-            guard gate.enter(unless: { false }) != nil else { return }
+            guard gate.enter(resuming: resuming, unless: { false }) != nil else { return }
             tally.most.max(tally.inside.add(1, ordering: .relaxed).newValue, ordering: .relaxed)
             tally.order.withLock { $0.append(name) }
             Thread.sleep(forTimeInterval: hold)
@@ -51,6 +53,20 @@ import Testing
         #expect(gate.waiting == 0)
         // Every waiter waited at least the 20 ms the slot was held.
         #expect(gate.totalWait >= .milliseconds(6 * 20))
+    }
+
+    @Test func aProbeThatHasBegunGoesAheadOfTheNewOnes() async throws {
+        let gate = ProbeGate(slots: 1)
+        let tally = Tally()
+        #expect(gate.enter(unless: { false }) == .zero)
+        let arrivals = [("new0", false), ("begun0", true), ("new1", false), ("begun1", true)]
+        for (index, (name, resuming)) in arrivals.enumerated() {
+            startWaiter(gate, name: name, tally: tally, resuming: resuming)
+            try await waitUntil { gate.waiting == index + 1 }
+        }
+        gate.leave()
+        try await waitUntil { tally.order.withLock { $0.count } == 4 && gate.running == 0 }
+        #expect(tally.order.withLock { $0 } == ["begun0", "begun1", "new0", "new1"])
     }
 
     @Test func noMoreStreamsThanTheSlotsProbeAtOnce() async throws {

@@ -8,11 +8,14 @@ import Synchronization
 /// network coming back) and every thread probes at once, libsrt's receive thread gets a
 /// thousandth of the cores, the UDP socket's buffer overflows and every stream, the live ones
 /// too, loses packets. Measured at 1,000 x 100 kbit/s on 2 cores: 4,000 to 22,500 packets
-/// dropped as too late without the gate, none with one slot, and the last stream live no later.
+/// dropped as too late without the gate; none with one slot, and the last stream live sooner.
 ///
-/// Streams take their turns in the order they asked. A stream takes a slot only once it has
-/// bytes to work on and leaves it before it waits for its publisher (see `SRTByteSource`), so
-/// a caller that connects and sends nothing, or dribbles, keeps no one waiting.
+/// A stream takes a slot only once it has bytes to work on and leaves it before it waits for
+/// its publisher (see `SRTByteSource`), so a caller that connects and sends nothing, or
+/// dribbles, keeps no one waiting. Streams take their turns in the order they asked, but a probe
+/// that has begun goes ahead of those that have not: when hundreds start together, each of
+/// them needs several turns (its bytes come at the publisher's pace), and taking the turns
+/// round-robin across all of them made every stream go live as late as the last one.
 public final class ProbeGate: Sendable {
     /// How many streams may probe at once.
     public let slots: Int
@@ -22,9 +25,31 @@ public final class ProbeGate: Sendable {
     private struct State {
         var free: Int
         var running = 0
-        /// The streams waiting for a slot, first come first: each sleeps on its own semaphore,
-        /// which ``ProbeGate/leave()`` signals to hand it the slot.
-        var queue: [Waiter] = []
+        /// The probes that have begun and wait for their next turn, first come first: each
+        /// sleeps on its own semaphore, which ``ProbeGate/leave()`` signals to hand it the slot.
+        var resuming: [Waiter] = []
+        /// The probes waiting for their first turn, served when no begun probe waits.
+        var starting: [Waiter] = []
+
+        var waiting: Int { resuming.count + starting.count }
+
+        mutating func next() -> Waiter? {
+            if !resuming.isEmpty { return resuming.removeFirst() }
+            if !starting.isEmpty { return starting.removeFirst() }
+            return nil
+        }
+
+        mutating func withdraw(_ waiter: Waiter) -> Bool {
+            if let index = resuming.firstIndex(where: { $0 === waiter }) {
+                resuming.remove(at: index)
+                return true
+            }
+            if let index = starting.firstIndex(where: { $0 === waiter }) {
+                starting.remove(at: index)
+                return true
+            }
+            return false
+        }
     }
 
     private final class Waiter: Sendable {
@@ -43,21 +68,28 @@ public final class ProbeGate: Sendable {
     /// Streams probing now.
     public var running: Int { state.withLock { $0.running } }
     /// Streams with bytes to probe, waiting for a slot.
-    public var waiting: Int { state.withLock { $0.queue.count } }
+    public var waiting: Int { state.withLock { $0.waiting } }
     /// How long streams have waited for a slot since start, added up.
     public var totalWait: Duration { .nanoseconds(waitedNanoseconds.load(ordering: .relaxed)) }
 
     /// Takes a slot, waiting behind the streams that asked first when all are taken. Blocks the
     /// calling thread: call it from a stream's own thread, never from Swift's cooperative pool.
-    /// - Parameter cancelled: Looked at while waiting; once it is true the caller stops waiting
-    ///   (its connection closed: a server shutting down must not wait for every turn).
+    /// - Parameters:
+    ///   - resuming: Whether the caller's probe has had a turn already: it goes ahead of the
+    ///     probes that have not begun.
+    ///   - cancelled: Looked at while waiting; once it is true the caller stops waiting (its
+    ///     connection closed: a server shutting down must not wait for every turn).
     /// - Returns: How long the caller waited, which its probe deadline should not count; `nil`
     ///   if it was cancelled and holds no slot.
-    public func enter(unless cancelled: () -> Bool) -> Duration? {
+    public func enter(resuming: Bool = false, unless cancelled: () -> Bool) -> Duration? {
         let waiter = Waiter()
         let admitted = state.withLock { state in
             guard state.free > 0 else {
-                state.queue.append(waiter)
+                if resuming {
+                    state.resuming.append(waiter)
+                } else {
+                    state.starting.append(waiter)
+                }
                 return false
             }
             state.free -= 1
@@ -68,11 +100,7 @@ public final class ProbeGate: Sendable {
         let start = ContinuousClock.now
         while waiter.handed.wait(timeout: .now() + Self.cancellationCheck) == .timedOut {
             guard cancelled() else { continue }
-            let withdrawn = state.withLock { state in
-                guard let index = state.queue.firstIndex(where: { $0 === waiter }) else { return false }
-                state.queue.remove(at: index)
-                return true
-            }
+            let withdrawn = state.withLock { $0.withdraw(waiter) }
             if withdrawn { return nil }
             // The slot was handed over as the caller gave up: take it, and pass it on.
             waiter.handed.wait()
@@ -84,16 +112,16 @@ public final class ProbeGate: Sendable {
         return waited
     }
 
-    /// Gives back the slot taken by ``enter(unless:)``: to the stream that has waited longest,
-    /// if any.
+    /// Gives back the slot taken by ``enter(resuming:unless:)``: to the begun probe that has
+    /// waited longest, else to the new one that has, if any.
     public func leave() {
         let next = state.withLock { state -> Waiter? in
-            guard !state.queue.isEmpty else {
+            guard let next = state.next() else {
                 state.running -= 1
                 state.free += 1
                 return nil
             }
-            return state.queue.removeFirst()
+            return next
         }
         next?.handed.signal()
     }
