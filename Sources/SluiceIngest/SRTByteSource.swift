@@ -22,20 +22,27 @@ import SluiceSRT
 /// The probe runs inside the ``ProbeGate``. The source takes a slot when a message arrives and
 /// leaves it before each wait on the publisher, so only streams with bytes to work on count
 /// against the gate; a stream that has held its slot for a ``probeTurn`` while others wait goes
-/// to the back of the queue. Time spent waiting for a slot moves the probe's deadline back: the
-/// deadline is the publisher's to meet, not the server's. What libavformat does after the input
-/// ended (it finishes its probe on what it has) runs without a slot.
+/// to the back of the begun probes' queue. Time spent waiting for a slot moves the probe's
+/// deadline back, since the deadline is the publisher's to meet, not the server's; but by no
+/// more than two probe timeouts, and a probe keeps its place ahead of new ones for one probe
+/// timeout only, so callers that dribble garbage can neither linger nor keep new streams out.
+/// What libavformat does once reading stopped (it finishes its probe on what it has) is short,
+/// and runs with whatever the source held.
 final class SRTByteSource: ByteSource {
     private let session: IngestSession
     private let connection: SRTConnection
     private let gate: ProbeGate
     /// When the slot in ``gate`` was taken; `nil` while the source holds none.
     private var heldSince: ContinuousClock.Instant?
-    /// Whether the probe has had a turn: its next goes ahead of the probes that have not.
+    /// Whether the probe has had a turn: its next goes ahead of the probes that have not, for
+    /// one probe timeout.
     private var probeBegun = false
     private let staging: UnsafeMutableRawBufferPointer
     private var staged: Range<Int> = 0..<0
     private var probe: (deadline: ContinuousClock.Instant, bytesLeft: Int)?
+    /// When the probe began, and how long it may take, not counting the waits for a slot.
+    private let probeStart = ContinuousClock.now
+    private let probeTimeout: Duration
     private var pacing = ReceivePacing()
     /// The receive timeout in force on the socket; `nil` until the first wait sets it.
     private var blockingTimeout: Duration?
@@ -61,8 +68,9 @@ final class SRTByteSource: ByteSource {
         self.session = session
         self.connection = session.connection
         self.gate = gate
+        self.probeTimeout = probeTimeout
         staging = .allocate(byteCount: SRTConnection.maxMessageBytes, alignment: 16)
-        probe = (.now + probeTimeout, probeBytes)
+        probe = (probeStart + probeTimeout, probeBytes)
     }
 
     deinit {
@@ -82,12 +90,15 @@ final class SRTByteSource: ByteSource {
     /// Takes a slot for the message just received, unless the connection closed meanwhile.
     /// - Returns: Whether the source holds a slot.
     private func enterGate() -> Bool {
-        guard let waited = gate.enter(resuming: probeBegun, unless: { connection.closed }) else {
+        let resuming = probeBegun && probeStart.duration(to: .now) < probeTimeout
+        guard let waited = gate.enter(resuming: resuming, unless: { connection.closed }) else {
             return false
         }
         heldSince = .now
         probeBegun = true
-        probe?.deadline += waited
+        if let deadline = probe?.deadline {
+            probe?.deadline = min(deadline + waited, probeStart + probeTimeout * 3)
+        }
         return true
     }
 

@@ -108,6 +108,21 @@ import Testing
         gate.leave()
     }
 
+    @Test func aWaiterCancelledAsTheSlotIsHandedToItPassesTheSlotOn() {
+        let gate = ProbeGate(slots: 1)
+        #expect(gate.enter(unless: { false }) == .zero)
+        // The holder leaves, handing the slot to the only waiter, just as that waiter gives up.
+        let outcome = gate.enter(unless: {
+            gate.leave()
+            return true
+        })
+        #expect(outcome == nil)
+        #expect(gate.running == 0)
+        #expect(gate.waiting == 0)
+        #expect(gate.enter(unless: { false }) == .zero)
+        gate.leave()
+    }
+
     @Test func aWaiterLearnsHowLongItWaited() async throws {
         let gate = ProbeGate(slots: 1)
         #expect(gate.enter(unless: { false }) == .zero)

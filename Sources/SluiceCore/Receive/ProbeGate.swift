@@ -56,8 +56,9 @@ public final class ProbeGate: Sendable {
         let handed = DispatchSemaphore(value: 0)
     }
 
-    /// How often a waiting stream looks whether it was cancelled.
-    private static let cancellationCheck = DispatchTimeInterval.milliseconds(50)
+    /// How often a waiting stream looks whether it was cancelled: seldom enough that a thousand
+    /// waiters cost little, often enough for a shutdown's 1.5 s.
+    private static let cancellationCheck = DispatchTimeInterval.milliseconds(200)
 
     /// - Parameter slots: How many streams may probe at once; at least one.
     public init(slots: Int) {
@@ -83,6 +84,7 @@ public final class ProbeGate: Sendable {
     ///   if it was cancelled and holds no slot.
     public func enter(resuming: Bool = false, unless cancelled: () -> Bool) -> Duration? {
         let waiter = Waiter()
+        let start = ContinuousClock.now
         let admitted = state.withLock { state in
             guard state.free > 0 else {
                 if resuming {
@@ -97,7 +99,6 @@ public final class ProbeGate: Sendable {
             return true
         }
         if admitted { return .zero }
-        let start = ContinuousClock.now
         while waiter.handed.wait(timeout: .now() + Self.cancellationCheck) == .timedOut {
             guard cancelled() else { continue }
             let withdrawn = state.withLock { $0.withdraw(waiter) }
@@ -116,6 +117,7 @@ public final class ProbeGate: Sendable {
     /// waited longest, else to the new one that has, if any.
     public func leave() {
         let next = state.withLock { state -> Waiter? in
+            precondition(state.running > 0, "a probe slot given back that was not taken")
             guard let next = state.next() else {
                 state.running -= 1
                 state.free += 1
