@@ -8,7 +8,8 @@ import Synchronization
 /// network coming back) and every thread probes at once, libsrt's receive thread gets a
 /// thousandth of the cores, the UDP socket's buffer overflows and every stream, the live ones
 /// too, loses packets. Measured at 1,000 x 100 kbit/s on 2 cores: 4,000 to 22,500 packets
-/// dropped as too late without the gate; none with one slot, and the last stream live sooner.
+/// dropped as too late without the gate, and 848 streams live 8 s in; with one slot, none
+/// dropped and all 1,000 live by then.
 ///
 /// A stream takes a slot only once it has bytes to work on and leaves it before it waits for
 /// its publisher (see `SRTByteSource`), so a caller that connects and sends nothing, or
