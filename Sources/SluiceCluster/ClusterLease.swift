@@ -26,7 +26,7 @@ public final class ClusterLease: Sendable {
     /// - Throws: ``EtcdError``.
     public init(client: EtcdClient, ttl: Duration, timeout: Duration) async throws(EtcdError) {
         let sent = ContinuousClock.now
-        let seconds = max(1, (ttl.nanoseconds + 999_999_999) / 1_000_000_000)
+        let seconds = max(1, (Int64(ttl.wholeNanoseconds) + 999_999_999) / 1_000_000_000)
         let grant = try await client.grantLease(ttlSeconds: seconds, timeout: timeout)
         guard grant.id != 0, grant.ttlSeconds > 0 else { throw .malformed("etcd granted no lease") }
         self.client = client

@@ -473,5 +473,5 @@ extension ClusterService: Service {
 
 extension Duration {
     /// The duration in whole milliseconds.
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+    var milliseconds: Int64 { Int64(wholeNanoseconds) / 1_000_000 }
 }

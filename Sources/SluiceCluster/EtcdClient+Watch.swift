@@ -30,7 +30,7 @@ extension EtcdClient {
         do {
             let response = try await http.execute(
                 request("/v3/watch", body: body, to: endpoint),
-                timeout: .nanoseconds(connectTimeout.nanoseconds))
+                timeout: .nanoseconds(Int64(connectTimeout.wholeNanoseconds)))
             guard response.status == .ok else {
                 let bytes = try await response.body.collect(upTo: 1 << 20)
                 throw EtcdError(status: Int(response.status.code), body: Data(bytes.readableBytesView))

@@ -111,7 +111,7 @@ public final class EtcdClient: Sendable {
                 group.addTask {
                     let response = try await self.http.execute(
                         self.request(path, body: body, to: endpoint),
-                        timeout: .nanoseconds(timeout.nanoseconds))
+                        timeout: .nanoseconds(Int64(timeout.wholeNanoseconds)))
                     let bytes = try await response.body.collect(upTo: 16 << 20)
                     let data = Data(bytes.readableBytesView)
                     guard response.status == .ok else {
@@ -167,12 +167,4 @@ public final class EtcdClient: Sendable {
 
     /// The member calls go to first.
     var preferredEndpoint: HTTPEndpoint { endpoints[preferred.load(ordering: .relaxed) % endpoints.count] }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

@@ -12,7 +12,7 @@ extension Duration {
     }
 
     /// The duration in whole nanoseconds, rounded down.
-    var wholeNanoseconds: Int {
+    public var wholeNanoseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
     }

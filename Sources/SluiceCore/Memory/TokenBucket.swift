@@ -91,7 +91,6 @@ public final class TokenBucket: Sendable {
     }
 
     private func nanoseconds(_ instant: ContinuousClock.Instant) -> Int {
-        let elapsed = (instant - origin).components
-        return Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
+        (instant - origin).wholeNanoseconds
     }
 }
