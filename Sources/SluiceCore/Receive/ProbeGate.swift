@@ -67,7 +67,7 @@ public final class ProbeGate: Sendable {
         state = Mutex(State(free: self.slots))
     }
 
-    /// Streams probing now.
+    /// Streams holding a slot now.
     public var running: Int { state.withLock { $0.running } }
     /// Streams with bytes to probe, waiting for a slot.
     public var waiting: Int { state.withLock { $0.waiting } }

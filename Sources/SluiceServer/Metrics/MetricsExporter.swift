@@ -232,7 +232,7 @@ struct MetricsExporter: Sendable {
     private func exportProbes(_ families: Families) {
         let probes = families.describe(
             "sluice_probes", "",
-            "Streams probing their codecs: running, or waiting with bytes for a srt.probe_concurrency slot")
+            "Streams holding a srt.probe_concurrency slot (running), or waiting with bytes for one")
         families.registry.makeGauge(descriptor: probes, labels: [("state", "running")])
             .set(to: Double(ingest.probes.running))
         families.registry.makeGauge(descriptor: probes, labels: [("state", "waiting")])
